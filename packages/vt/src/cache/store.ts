@@ -1,0 +1,203 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { pack, unpack } from 'msgpackr';
+import type { ManifestEntry } from '../archive/manifest.js';
+import type { HashMemo, StatStamp } from './fingerprint.js';
+
+/** Fingerprint of a traced path (cache.md §5). */
+export type PathFingerprint =
+  | { readonly t: 'missing' }
+  | { readonly t: 'file'; readonly h: string }
+  | { readonly t: 'dir' }
+  | { readonly t: 'listing'; readonly entries: readonly (readonly [string, 'file' | 'dir' | 'symlink'])[] };
+
+/** A stored result (cache.md §4). File names are relative to the cache dir. */
+export interface EntryValue {
+  readonly globbed: readonly (readonly [string, string])[];
+  readonly inferred: readonly (readonly [string, PathFingerprint])[];
+  /** name → value hash, or null when the tool saw it absent. */
+  readonly trackedEnvs: readonly (readonly [string, string | null])[];
+  readonly envQueries: readonly (readonly [string, readonly (readonly [string, string])[]])[];
+  readonly durationMs: number;
+  readonly log: { readonly file: string; readonly bytes: number };
+  readonly archive: { readonly file: string; readonly manifest: readonly ManifestEntry[] } | null;
+}
+
+export interface StoredEntry {
+  readonly keyJson: string;
+  readonly value: EntryValue;
+}
+
+/** Bumped when the table layout changes; a newer database is refused (never silently downgraded). */
+const DB_LAYOUT = 1;
+
+/**
+ * The entry store: SQLite in WAL mode so that several vt processes can read and write one cache dir at
+ * once. Rows reference log and archive files that were written and fsynced before the row was committed.
+ */
+export class CacheStore {
+  private readonly db: Database.Database;
+  private readonly stmts;
+
+  private constructor(readonly dir: string) {
+    this.db = new Database(path.join(dir, 'cache.db'), { timeout: 30_000 });
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > DB_LAYOUT) {
+      this.db.close();
+      throw new Error(`the cache at ${dir} was written by a newer vt (layout ${version}, this vt knows ${DB_LAYOUT})`);
+    }
+    if (version < DB_LAYOUT) {
+      this.db.transaction(() => {
+        this.db.exec(`
+          CREATE TABLE IF NOT EXISTS entries (
+            key TEXT PRIMARY KEY, key_json TEXT NOT NULL, value BLOB NOT NULL,
+            log_file TEXT NOT NULL, archive_file TEXT, size INTEGER NOT NULL,
+            created_at INTEGER NOT NULL, used_at INTEGER NOT NULL);
+          CREATE INDEX IF NOT EXISTS entries_used ON entries(used_at);
+          CREATE TABLE IF NOT EXISTS pointers (task_key TEXT PRIMARY KEY, entry_key TEXT NOT NULL);
+          CREATE TABLE IF NOT EXISTS file_memo (
+            path TEXT PRIMARY KEY, dev TEXT NOT NULL, ino TEXT NOT NULL, size TEXT NOT NULL,
+            mtime_ns TEXT NOT NULL, ctime_ns TEXT NOT NULL, hash TEXT NOT NULL);`);
+        this.db.pragma(`user_version = ${DB_LAYOUT}`);
+      }).immediate();
+    }
+    this.stmts = {
+      entry: this.db.prepare<[string], { key_json: string; value: Buffer }>('SELECT key_json, value FROM entries WHERE key = ?'),
+      pointer: this.db.prepare<[string], { entry_key: string }>('SELECT entry_key FROM pointers WHERE task_key = ?'),
+      files: this.db.prepare<[string], { log_file: string; archive_file: string | null }>('SELECT log_file, archive_file FROM entries WHERE key = ?'),
+      upsert: this.db.prepare(
+        `INSERT INTO entries (key, key_json, value, log_file, archive_file, size, created_at, used_at)
+         VALUES (@key, @keyJson, @value, @logFile, @archiveFile, @size, @now, @now)
+         ON CONFLICT(key) DO UPDATE SET key_json = excluded.key_json, value = excluded.value, log_file = excluded.log_file,
+           archive_file = excluded.archive_file, size = excluded.size, created_at = excluded.created_at, used_at = excluded.used_at`,
+      ),
+      setPointer: this.db.prepare('INSERT INTO pointers (task_key, entry_key) VALUES (?, ?) ON CONFLICT(task_key) DO UPDATE SET entry_key = excluded.entry_key'),
+      touch: this.db.prepare('UPDATE entries SET used_at = ? WHERE key = ?'),
+      delete: this.db.prepare('DELETE FROM entries WHERE key = ?'),
+      memoGet: this.db.prepare<[string], { dev: string; ino: string; size: string; mtime_ns: string; ctime_ns: string; hash: string }>(
+        'SELECT dev, ino, size, mtime_ns, ctime_ns, hash FROM file_memo WHERE path = ?',
+      ),
+      memoPut: this.db.prepare(
+        `INSERT INTO file_memo (path, dev, ino, size, mtime_ns, ctime_ns, hash) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(path) DO UPDATE SET dev = excluded.dev, ino = excluded.ino, size = excluded.size,
+           mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns, hash = excluded.hash`,
+      ),
+    };
+  }
+
+  static open(dir: string): CacheStore {
+    fs.mkdirSync(path.join(dir, 'logs'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'outputs'), { recursive: true });
+    return new CacheStore(dir);
+  }
+
+  /** Reads an entry; a row whose value cannot be decoded is reported as an error (lookup failure). */
+  entry(key: string): StoredEntry | undefined {
+    const row = this.stmts.entry.get(key);
+    if (!row) return undefined;
+    return { keyJson: row.key_json, value: unpack(row.value) as EntryValue };
+  }
+
+  pointer(taskKey: string): string | undefined {
+    return this.stmts.pointer.get(taskKey)?.entry_key;
+  }
+
+  /** Records a hit: the task now points at this entry and the entry was just used (LRU). */
+  markUsed(taskKey: string, key: string): void {
+    this.db.transaction(() => {
+      this.stmts.setPointer.run(taskKey, key);
+      this.stmts.touch.run(Date.now(), key);
+    }).immediate();
+  }
+
+  /**
+   * Commits an entry whose files already exist on disk, and points the task at it. Returns the files of
+   * the entry it replaced, for the caller to delete now that no row references them.
+   */
+  commit(taskKey: string, key: string, keyJson: string, value: EntryValue, size: number): string[] {
+    return this.db.transaction(() => {
+      const old = this.stmts.files.get(key);
+      this.stmts.upsert.run({
+        key, keyJson, value: pack(value), logFile: value.log.file, archiveFile: value.archive?.file ?? null, size, now: Date.now(),
+      });
+      this.stmts.setPointer.run(taskKey, key);
+      const replaced: string[] = [];
+      if (old && old.log_file !== value.log.file) replaced.push(old.log_file);
+      if (old?.archive_file && old.archive_file !== value.archive?.file) replaced.push(old.archive_file);
+      return replaced;
+    }).immediate();
+  }
+
+  /** Deletes an entry (e.g. its outputs could not be restored); returns its files. */
+  remove(key: string): string[] {
+    return this.db.transaction(() => {
+      const old = this.stmts.files.get(key);
+      this.stmts.delete.run(key);
+      return old ? [old.log_file, ...(old.archive_file ? [old.archive_file] : [])] : [];
+    }).immediate();
+  }
+
+  readonly memo: HashMemo = {
+    get: (wsPath) => {
+      const row = this.stmts.memoGet.get(wsPath);
+      if (!row) return undefined;
+      const stamp: StatStamp = {
+        dev: BigInt(row.dev), ino: BigInt(row.ino), size: BigInt(row.size), mtimeNs: BigInt(row.mtime_ns), ctimeNs: BigInt(row.ctime_ns),
+      };
+      return { stamp, hash: row.hash };
+    },
+    put: (wsPath, s, hash) => {
+      this.stmts.memoPut.run(wsPath, String(s.dev), String(s.ino), String(s.size), String(s.mtimeNs), String(s.ctimeNs), hash);
+    },
+  };
+
+  /**
+   * Eviction (least recently used first): entries unused for longer than `maxAgeMs`, then the oldest-used
+   * until the total size is at most `maxBytes`. Returns the files to delete.
+   */
+  evict(maxBytes: number, maxAgeMs: number): string[] {
+    return this.db.transaction(() => {
+      const files: string[] = [];
+      const drop = (rows: { key: string; log_file: string; archive_file: string | null }[]): void => {
+        for (const r of rows) {
+          this.stmts.delete.run(r.key);
+          files.push(r.log_file);
+          if (r.archive_file) files.push(r.archive_file);
+        }
+      };
+      drop(this.db.prepare<[number], { key: string; log_file: string; archive_file: string | null }>(
+        'SELECT key, log_file, archive_file FROM entries WHERE used_at < ?').all(Date.now() - maxAgeMs));
+      let total = (this.db.prepare('SELECT COALESCE(SUM(size), 0) AS total FROM entries').get() as { total: number }).total;
+      if (total > maxBytes) {
+        const rows = this.db.prepare<[], { key: string; log_file: string; archive_file: string | null; size: number }>(
+          'SELECT key, log_file, archive_file, size FROM entries ORDER BY used_at ASC').all();
+        const victims = [];
+        for (const r of rows) {
+          if (total <= maxBytes) break;
+          victims.push(r);
+          total -= r.size;
+        }
+        drop(victims);
+      }
+      return files;
+    }).immediate();
+  }
+
+  /** Every file referenced by a row (for the orphan sweep). */
+  referencedFiles(): Set<string> {
+    const rows = this.db.prepare<[], { log_file: string; archive_file: string | null }>('SELECT log_file, archive_file FROM entries').all();
+    const out = new Set<string>();
+    for (const r of rows) {
+      out.add(r.log_file);
+      if (r.archive_file) out.add(r.archive_file);
+    }
+    return out;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

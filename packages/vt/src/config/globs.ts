@@ -1,0 +1,81 @@
+import path from 'node:path';
+import picomatch from 'picomatch';
+import type { IoEntry } from './schema.js';
+
+/**
+ * An `input`/`output` config reduced to what matters for caching (tracing.md §6): whether tracing feeds it,
+ * and workspace-relative globs, sorted so that equal configs compare equal in the cache key.
+ */
+export interface IoConfig {
+  readonly auto: boolean;
+  readonly positive: readonly string[];
+  readonly negative: readonly string[];
+}
+
+export const AUTO_IO: IoConfig = { auto: true, positive: [], negative: [] };
+
+/** A glob that could not be normalised; the caller wraps it in `Failed to resolve task config for task …`. */
+export class GlobError extends Error {}
+
+const META = /[*?[\]{}()!+@\\]/;
+
+/** Escapes glob metacharacters in a literal path so that `packages/[lib]` matches only itself. */
+export function escapeGlob(literal: string): string {
+  return literal.replace(/[*?[\]{}()!+@\\]/g, (c) => `\\${c}`);
+}
+
+/**
+ * Normalises one glob to workspace-relative form: its literal leading components are joined with the base
+ * dir and cleaned (`..` allowed), must stay inside the workspace, and are escaped; the glob part is kept.
+ */
+export function normaliseGlob(pattern: string, baseDir: string, workspaceRoot: string): string {
+  let body = pattern.endsWith('/') ? `${pattern}**` : pattern;
+  if (body === '') throw new GlobError(`invalid glob pattern '${pattern}'`);
+  try {
+    picomatch.makeRe(body, { strictBrackets: true });
+  } catch {
+    throw new GlobError(`invalid glob pattern '${pattern}'`);
+  }
+  const parts = body.split('/');
+  const firstGlob = parts.findIndex((p) => META.test(p));
+  const literal = (firstGlob < 0 ? parts : parts.slice(0, firstGlob)).join('/');
+  const globPart = firstGlob < 0 ? '' : parts.slice(firstGlob).join('/');
+  const absolute = path.resolve(baseDir, literal);
+  const rel = path.relative(workspaceRoot, absolute).split(path.sep).join('/');
+  if (rel === '..' || rel.startsWith('../') || path.isAbsolute(rel)) {
+    throw new GlobError(`glob pattern '${pattern}' resolves outside the workspace root`);
+  }
+  const escaped = escapeGlob(rel);
+  body = escaped === '' ? globPart : globPart === '' ? escaped : `${escaped}/${globPart}`;
+  return body === '' ? '**' : body;
+}
+
+/** Normalises an `input`/`output` list; `undefined` (key omitted) means `[{auto: true}]`. */
+export function resolveIoConfig(
+  entries: readonly IoEntry[] | undefined,
+  packageDir: string,
+  workspaceRoot: string,
+): IoConfig {
+  if (entries === undefined) return AUTO_IO;
+  let auto = false;
+  const positive = new Set<string>();
+  const negative = new Set<string>();
+  for (const entry of entries) {
+    if (entry.kind === 'auto') {
+      auto ||= entry.enabled;
+      continue;
+    }
+    const negated = entry.pattern.startsWith('!');
+    const raw = negated ? entry.pattern.slice(1) : entry.pattern;
+    const base = entry.base === 'workspace' ? workspaceRoot : packageDir;
+    let normalised: string;
+    try {
+      normalised = normaliseGlob(raw, base, workspaceRoot);
+    } catch (err) {
+      if (err instanceof GlobError) throw new GlobError(err.message.replace(`'${raw}'`, `'${entry.pattern}'`));
+      throw err;
+    }
+    (negated ? negative : positive).add(normalised);
+  }
+  return { auto, positive: [...positive].sort(), negative: [...negative].sort() };
+}

@@ -1,0 +1,83 @@
+import path from 'node:path';
+import picomatch from 'picomatch';
+
+export type Env = Readonly<Record<string, string>>;
+
+/** Appended to every cached task's untracked list (env.md §3). Fixed per cache schema version. */
+export const DEFAULT_UNTRACKED_ENV: readonly string[] = [
+  'HOME', 'USER', 'TZ', 'LANG', 'SHELL', 'PWD', 'PATH', 'XDG_RUNTIME_DIR', 'XAUTHORITY', 'DBUS_SESSION_BUS_ADDRESS',
+  'CI', 'NODE_OPTIONS', 'COREPACK_*', 'NPM_CONFIG_STORE_DIR', 'PNPM_HOME', 'LD_LIBRARY_PATH', 'LD_PRELOAD',
+  'DYLD_FALLBACK_LIBRARY_PATH', 'DYLD_INSERT_LIBRARIES', 'LIBPATH', 'DISPLAY', 'TMP', 'TEMP', 'VERCEL', 'VERCEL_*',
+  'NEXT_*', 'USE_OUTPUT_FOR_EDGE_FUNCTIONS', 'NOW_BUILDER', 'VC_MICROFRONTENDS_CONFIG_FILE_NAME', 'GITHUB_*',
+  'RUNNER_*', 'APPDATA', 'LOCALAPPDATA', 'PROGRAMDATA', 'SYSTEMROOT', 'SYSTEMDRIVE', 'USERPROFILE', 'HOMEDRIVE',
+  'HOMEPATH', 'WINDIR', 'PATHEXT', 'ProgramFiles', 'ProgramFiles[(]x86[)]', 'ELECTRON_RUN_AS_NODE', 'JB_INTERPRETER',
+  '_JETBRAINS_TEST_RUNNER_RUN_SCOPE_TYPE', 'JB_IDE_*', 'VSCODE_*', 'DOCKER_*', 'BUILDKIT_*', 'COMPOSE_*',
+  'PLAYWRIGHT_*', 'VP_*', '*_TOKEN',
+];
+
+/** A list of env name patterns with `!` negations (env.md §2), compiled once. */
+export class EnvPatternList {
+  private readonly positive: ((name: string) => boolean)[];
+  private readonly negative: ((name: string) => boolean)[];
+
+  constructor(patterns: readonly string[]) {
+    const compile = (p: string): ((name: string) => boolean) =>
+      picomatch(p, { dot: true, nocase: process.platform === 'win32', noextglob: true, nonegate: true });
+    this.positive = patterns.filter((p) => !p.startsWith('!')).map(compile);
+    this.negative = patterns.filter((p) => p.startsWith('!')).map((p) => compile(p.slice(1)));
+  }
+
+  /** Selected iff some positive pattern matches and no negative one does. */
+  selects(name: string): boolean {
+    return this.positive.some((m) => m(name)) && !this.negative.some((m) => m(name));
+  }
+}
+
+/**
+ * PATH rule for every spawned task (env.md §1): the package's and the workspace's `node_modules/.bin` first,
+ * then the existing PATH, duplicates removed (first kept).
+ */
+export function withTaskPath(env: Env, packageDir: string, workspaceRoot: string): Record<string, string> {
+  const key = process.platform === 'win32' ? (Object.keys(env).find((k) => k.toUpperCase() === 'PATH') ?? 'Path') : 'PATH';
+  const parts = [
+    path.join(packageDir, 'node_modules', '.bin'),
+    path.join(workspaceRoot, 'node_modules', '.bin'),
+    ...(env[key] ?? '').split(path.delimiter),
+  ];
+  const seen = new Set<string>();
+  const unique = parts.filter((p) => p !== '' && !seen.has(p) && (seen.add(p), true));
+  return { ...env, [key]: unique.join(path.delimiter) };
+}
+
+/** The environment a cached task receives, and the values that go into its cache key (env.md §1, §4). */
+export interface FilteredEnv {
+  readonly env: Record<string, string>;
+  /** Fingerprinted names → values: env-list selections plus every prefix assignment. */
+  readonly declared: ReadonlyMap<string, string>;
+}
+
+export function filterEnvForCache(
+  contextEnv: Env,
+  prefixEnv: Env,
+  envPatterns: readonly string[],
+  untrackedPatterns: readonly string[],
+): FilteredEnv {
+  const tracked = new EnvPatternList(envPatterns);
+  // The task's own negatives also strike names from the default list (`untrackedEnv: ["!CI"]`).
+  const untracked = new EnvPatternList([...untrackedPatterns, ...DEFAULT_UNTRACKED_ENV]);
+  const env: Record<string, string> = {};
+  const declared = new Map<string, string>();
+  for (const [name, value] of Object.entries(contextEnv)) {
+    if (tracked.selects(name)) {
+      env[name] = value;
+      declared.set(name, value);
+    } else if (untracked.selects(name)) {
+      env[name] = value;
+    }
+  }
+  for (const [name, value] of Object.entries(prefixEnv)) {
+    env[name] = value;
+    declared.set(name, value);
+  }
+  return { env, declared };
+}

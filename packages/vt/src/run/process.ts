@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import type { StreamKind } from './chunk-log.js';
+
+export type ProcessOutcome =
+  | { readonly kind: 'exited'; readonly code: number }
+  | { readonly kind: 'signaled'; readonly signal: NodeJS.Signals; readonly code: number }
+  | { readonly kind: 'spawnError'; readonly message: string };
+
+export interface SpawnSpec {
+  readonly program: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  /**
+   * `inherit`: the child shares vt's terminal and foreground process group (uncached interleaved tasks);
+   * `piped`: stdin is /dev/null, stdout/stderr are pipes, and the child leads its own process group so
+   * that vt can signal its whole tree (cache.md §9, cli.md §6).
+   */
+  readonly stdio: 'inherit' | 'piped';
+  readonly onOutput?: (kind: StreamKind, data: Buffer) => void;
+}
+
+const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9, SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
+
+/** Descendants of `pid` found through /proc (for children that share vt's process group). */
+function descendants(pid: number): number[] {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const children = new Map<number, number[]>();
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid);
+      if (list) list.push(Number(e));
+      else children.set(ppid, [Number(e)]);
+    } catch {
+      // The process exited while we looked.
+    }
+  }
+  const out: number[] = [];
+  const todo = [pid];
+  while (todo.length > 0) {
+    const p = todo.pop()!;
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      todo.push(c);
+    }
+  }
+  return out;
+}
+
+/** A spawned task process with its whole tree under vt's control. */
+export class TaskProcess {
+  private readonly child: ChildProcess;
+  readonly done: Promise<ProcessOutcome>;
+  private exited = false;
+
+  constructor(readonly spec: SpawnSpec) {
+    const piped = spec.stdio === 'piped';
+    this.child = spawn(spec.program, [...spec.args], {
+      cwd: spec.cwd,
+      env: spec.env,
+      stdio: piped ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+      detached: piped,
+      windowsHide: true,
+    });
+    if (piped) {
+      this.child.stdout!.on('data', (d: Buffer) => spec.onOutput?.('stdout', d));
+      this.child.stderr!.on('data', (d: Buffer) => spec.onOutput?.('stderr', d));
+    }
+    this.done = new Promise((resolve) => {
+      let settled = false;
+      this.child.once('error', (err: NodeJS.ErrnoException) => {
+        if (settled || this.child.pid !== undefined) return;
+        settled = true;
+        this.exited = true;
+        resolve({ kind: 'spawnError', message: `${spec.program} in ${spec.cwd}: ${err.message}` });
+      });
+      this.child.once('close', (code, signal) => {
+        if (settled) return;
+        settled = true;
+        this.exited = true;
+        if (signal) resolve({ kind: 'signaled', signal, code: 128 + (SIGNAL_NUMBERS[signal] ?? 0) });
+        else resolve({ kind: 'exited', code: code ?? 1 });
+      });
+      this.child.once('exit', () => {
+        this.exited = true;
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Sends `signal` to the task's whole tree: its process group, or each enumerable descendant. */
+  signal(signal: NodeJS.Signals): void {
+    const pid = this.child.pid;
+    if (pid === undefined) return;
+    if (this.spec.stdio === 'piped') {
+      try {
+        process.kill(-pid, signal);
+      } catch {
+        // Group already gone.
+      }
+      return;
+    }
+    for (const p of [pid, ...descendants(pid)]) {
+      try {
+        process.kill(p, signal);
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+
+  /** Fast-fail kill: SIGTERM to the tree, then SIGKILL after a grace period if anything is left. */
+  kill(graceMs = 1000): void {
+    this.signal('SIGTERM');
+    const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
+    timer.unref();
+    void this.done.then(() => {
+      // The root is gone, but descendants in its group may not be: finish them off.
+      if (this.spec.stdio === 'piped') this.signal('SIGKILL');
+      clearTimeout(timer);
+    });
+  }
+
+  get hasExited(): boolean {
+    return this.exited;
+  }
+}

@@ -1,0 +1,160 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { LogMode } from '../cli/args.js';
+import { ColorStripper } from './ansi.js';
+import { ChunkLog, readChunkLog, type StreamKind } from './chunk-log.js';
+
+/** Where vt's own output goes; a seam so the same writers serve the terminal and tests. */
+export interface Terminal {
+  stdout(data: string | Buffer): void;
+  stderr(data: string | Buffer): void;
+}
+
+export const processTerminal: Terminal = {
+  stdout: (d) => void process.stdout.write(d),
+  stderr: (d) => void process.stderr.write(d),
+};
+
+/**
+ * Writes one leaf's output in the run's log mode (cache.md §9). Live output and replay both go through
+ * it, which is why an entry recorded in one mode replays correctly in another.
+ */
+export interface LeafWriter {
+  /** The `{[label] }{~/cwd}$ {command}[ {status}]` line. */
+  commandLine(text: string): void;
+  output(kind: StreamKind, data: Buffer): void;
+  /** Flushes buffered output, prints `✗ …` lines on stderr, then the one-`\n` separator. */
+  finish(errorLines: readonly string[]): void;
+}
+
+export interface WriterOptions {
+  readonly mode: LogMode;
+  /** `pkg#task` (or `task` for a nameless package). */
+  readonly label: string;
+  readonly color: boolean;
+  readonly terminal: Terminal;
+}
+
+function streamOut(t: Terminal, kind: StreamKind): (d: string | Buffer) => void {
+  return kind === 'stdout' ? t.stdout : t.stderr;
+}
+
+/** Applies colour stripping per stream (sequences may be split across chunks). */
+class Decolor {
+  private readonly strippers = { stdout: new ColorStripper(), stderr: new ColorStripper() };
+  constructor(private readonly enabled: boolean) {}
+  push(kind: StreamKind, data: Buffer): Buffer {
+    return this.enabled ? data : this.strippers[kind].push(data);
+  }
+  flush(kind: StreamKind): Buffer {
+    return this.enabled ? Buffer.alloc(0) : this.strippers[kind].flush();
+  }
+}
+
+class InterleavedWriter implements LeafWriter {
+  private readonly decolor: Decolor;
+  constructor(private readonly o: WriterOptions) {
+    this.decolor = new Decolor(o.color);
+  }
+  commandLine(text: string): void {
+    this.o.terminal.stdout(`${text}\n`);
+  }
+  output(kind: StreamKind, data: Buffer): void {
+    const out = this.decolor.push(kind, data);
+    if (out.length > 0) streamOut(this.o.terminal, kind)(out);
+  }
+  finish(errorLines: readonly string[]): void {
+    for (const kind of ['stdout', 'stderr'] as const) {
+      const rest = this.decolor.flush(kind);
+      if (rest.length > 0) streamOut(this.o.terminal, kind)(rest);
+    }
+    for (const line of errorLines) this.o.terminal.stderr(`${line}\n`);
+    this.o.terminal.stdout('\n');
+  }
+}
+
+class LabeledWriter implements LeafWriter {
+  private readonly decolor: Decolor;
+  private readonly partial: Record<StreamKind, Buffer[]> = { stdout: [], stderr: [] };
+  private readonly prefix: string;
+  constructor(private readonly o: WriterOptions) {
+    this.decolor = new Decolor(o.color);
+    this.prefix = `[${o.label}] `;
+  }
+  commandLine(text: string): void {
+    this.o.terminal.stdout(`${this.prefix}${text}\n`);
+  }
+  output(kind: StreamKind, data: Buffer): void {
+    let buf = this.decolor.push(kind, data);
+    const write = streamOut(this.o.terminal, kind);
+    let nl = buf.indexOf(0x0a);
+    while (nl >= 0) {
+      const line = Buffer.concat([...this.partial[kind], buf.subarray(0, nl + 1)]);
+      this.partial[kind] = [];
+      write(Buffer.concat([Buffer.from(this.prefix), line]));
+      buf = buf.subarray(nl + 1);
+      nl = buf.indexOf(0x0a);
+    }
+    if (buf.length > 0) this.partial[kind].push(Buffer.from(buf));
+  }
+  finish(errorLines: readonly string[]): void {
+    for (const kind of ['stdout', 'stderr'] as const) {
+      const rest = this.decolor.flush(kind);
+      if (rest.length > 0) this.partial[kind].push(rest);
+      if (this.partial[kind].length > 0) {
+        streamOut(this.o.terminal, kind)(Buffer.concat([Buffer.from(this.prefix), ...this.partial[kind], Buffer.from('\n')]));
+        this.partial[kind] = [];
+      }
+    }
+    for (const line of errorLines) this.o.terminal.stderr(`${line}\n`);
+    this.o.terminal.stdout('\n');
+  }
+}
+
+/** Buffers a task's output (spooled to a temp file) and prints it as one block when the task ends. */
+class GroupedWriter implements LeafWriter {
+  private readonly decolor: Decolor;
+  private log: ChunkLog | undefined;
+  private dir: string | undefined;
+  constructor(private readonly o: WriterOptions) {
+    this.decolor = new Decolor(o.color);
+  }
+  commandLine(text: string): void {
+    this.o.terminal.stdout(`[${this.o.label}] ${text}\n`);
+  }
+  output(kind: StreamKind, data: Buffer): void {
+    const out = this.decolor.push(kind, data);
+    if (out.length === 0) return;
+    if (!this.log) {
+      this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vt-group-'));
+      this.log = new ChunkLog(path.join(this.dir, 'out.log'));
+    }
+    this.log.append(kind, out);
+  }
+  finish(errorLines: readonly string[]): void {
+    for (const kind of ['stdout', 'stderr'] as const) {
+      const rest = this.decolor.flush(kind);
+      if (rest.length > 0) this.output(kind, rest);
+    }
+    if (this.log) {
+      this.log.close();
+      this.o.terminal.stdout(`── [${this.o.label}] ──\n`);
+      for (const chunk of readChunkLog(this.log.file)) this.o.terminal.stdout(chunk.data);
+      fs.rmSync(this.dir!, { recursive: true, force: true });
+    }
+    for (const line of errorLines) this.o.terminal.stderr(`${line}\n`);
+    this.o.terminal.stdout('\n');
+  }
+}
+
+export function createLeafWriter(o: WriterOptions): LeafWriter {
+  switch (o.mode) {
+    case 'interleaved':
+      return new InterleavedWriter(o);
+    case 'labeled':
+      return new LabeledWriter(o);
+    case 'grouped':
+      return new GroupedWriter(o);
+  }
+}
