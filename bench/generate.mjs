@@ -6,8 +6,9 @@
  *
  * Packages come in layers of `--layer`; each package depends (workspace:*) on `--deps` packages of the
  * layer before it. Each package has `--files` source modules; its `build` script (tools/build.mjs) reads
- * them and writes dist/index.js. `BUILD_FAIL={package name}` makes that package's build exit 3 after a
- * short delay, and `BUILD_DELAY_MS` slows every build down (for concurrency tests).
+ * them and writes dist/index.js. `BUILD_FAIL={package name}` makes that package's build exit 3 after
+ * 300 ms (without the delay below), `BUILD_DELAY_MS` slows every build down, and `BUILD_LOG=file` appends start/end events
+ * as JSON lines (for scheduling tests).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,14 +27,21 @@ const depsPerPackage = Number(arg('deps', '2'));
 const BUILD = `import fs from 'node:fs';
 import path from 'node:path';
 const name = JSON.parse(fs.readFileSync('package.json', 'utf8')).name;
+const log = (event) => process.env.BUILD_LOG && fs.appendFileSync(process.env.BUILD_LOG, JSON.stringify({ name, event, t: Date.now() }) + '\\n');
+log('start');
+if (process.env.BUILD_FAIL === name) {
+  await new Promise((r) => setTimeout(r, 300));
+  console.error(name + ': failing on purpose');
+  process.exit(3);
+}
 const delay = Number(process.env.BUILD_DELAY_MS || 0);
 if (delay) await new Promise((r) => setTimeout(r, delay));
-if (process.env.BUILD_FAIL === name) { console.error(name + ': failing on purpose'); process.exit(3); }
 const srcDir = 'src';
 const parts = fs.readdirSync(srcDir).sort().map((f) => '// ' + f + '\\n' + fs.readFileSync(path.join(srcDir, f), 'utf8'));
 fs.mkdirSync('dist', { recursive: true });
 fs.writeFileSync('dist/index.js', parts.join('\\n'));
 console.log(name + ': built ' + parts.length + ' modules');
+log('end');
 `;
 
 fs.rmSync(out, { recursive: true, force: true });

@@ -30,6 +30,11 @@ export class Executor {
   /** Set by Ctrl-C: nothing new starts; running tasks finish on their own terms. */
   private interrupted = false;
   private readonly running = new Set<TaskProcess>();
+  /**
+   * Leaves that failed on their own, as opposed to being killed by fast-fail afterwards. The exit code
+   * follows these: a failure that kills its siblings still exits with its own code.
+   */
+  private readonly originFailures: LeafRecord[] = [];
 
   constructor(private readonly o: ExecutorOptions) {}
 
@@ -94,7 +99,11 @@ export class Executor {
       let ok: boolean;
       if (item.kind === 'nested') ok = await this.runPlan(item.plan);
       else if (item.kind === 'echo') ok = this.runEcho(task, item);
-      else ok = await this.runSpawn(task, item);
+      else {
+        const leaf = await this.runSpawn(task, item);
+        ok = !isFailure(leaf);
+        if (!ok && !this.failed) this.originFailures.push(leaf);
+      }
       if (!ok) return false;
     }
     return true;
@@ -134,7 +143,7 @@ export class Executor {
     if (this.failed) proc.kill();
   }
 
-  private async runSpawn(task: PlannedTask, item: SpawnItem): Promise<boolean> {
+  private async runSpawn(task: PlannedTask, item: SpawnItem): Promise<LeafRecord> {
     const writer = this.writerFor(task);
     const display = displayCommand(this.relCwd(item.cwd), item.text);
     // Leaves are recorded in the order they started; the result is filled in when the item ends.
@@ -173,13 +182,16 @@ export class Executor {
     }
     const leaf = this.leaf(task, item, result);
     this.leaves[index] = leaf;
-    return !isFailure(leaf);
+    return leaf;
   }
 
-  /** Exit code policy (cli.md §7). */
+  /**
+   * Exit code policy (cli.md §7). Tasks killed by fast-fail count as failed in the summary, but the code
+   * is that of the failure that started it.
+   */
   exitCode(): number {
-    const failures = this.leaves.filter(isFailure);
-    if (failures.length === 0) return 0;
+    const failures = this.interrupted && !this.failed ? this.leaves.filter(isFailure) : this.originFailures;
+    if (failures.length === 0) return this.leaves.some(isFailure) ? 1 : 0;
     const infra = failures.some((l) => {
       const r = l.result;
       return r.kind === 'spawned' && (r.outcome.kind === 'spawnError' || r.outcome.infraError !== undefined);
