@@ -2,7 +2,7 @@
 /**
  * Generates a realistic pnpm workspace for tests and benchmarks.
  *
- *   node bench/generate.mjs --packages 30 --out DIR [--files 24] [--layer 5] [--deps 2]
+ *   node bench/generate.mjs --packages 30 --out DIR [--files 24] [--layer 5] [--deps 2] [--explicit-io]
  *
  * Packages come in layers of `--layer`; each package depends (workspace:*) on `--deps` packages of the
  * layer before it. Each package has `--files` source modules; its `build` script (tools/build.mjs) reads
@@ -23,6 +23,8 @@ const out = path.resolve(arg('out', 'bench/.work/ws'));
 const files = Number(arg('files', '24'));
 const layer = Number(arg('layer', '5'));
 const depsPerPackage = Number(arg('deps', '2'));
+/** Declare inputs/outputs as globs (a `vite-task.json` task per package) instead of relying on tracing. */
+const explicitIo = process.argv.includes('--explicit-io');
 
 const BUILD = `import fs from 'node:fs';
 import path from 'node:path';
@@ -72,8 +74,12 @@ for (let i = 0; i < count; i++) {
   }
   fs.writeFileSync(
     path.join(dir, 'package.json'),
-    JSON.stringify({ name, version: '1.0.0', private: true, type: 'module', scripts: { build: 'node ../../tools/build.mjs' }, dependencies: deps }, null, 2) + '\n',
+    JSON.stringify({ name, version: '1.0.0', private: true, type: 'module', scripts: explicitIo ? {} : { build: 'node ../../tools/build.mjs' }, dependencies: deps }, null, 2) + '\n',
   );
+  if (explicitIo) {
+    const task = { command: 'node ../../tools/build.mjs', input: ['src/**', 'package.json'], output: ['dist/**'] };
+    fs.writeFileSync(path.join(dir, 'vite-task.json'), JSON.stringify({ tasks: { build: task } }, null, 2) + '\n');
+  }
   for (let f = 0; f < files; f++) {
     const body = `export function f${f}(x) {\n  return x * ${f + 1} + ${i};\n}\n`.repeat(4);
     fs.writeFileSync(path.join(dir, 'src', `m${String(f).padStart(2, '0')}.js`), body);

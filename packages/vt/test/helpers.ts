@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,3 +15,21 @@ export function makeTree(files: Record<string, string | object>, prefix = 'vt-te
 }
 
 export const VT_BIN = path.resolve(__dirname, '..', 'bin', 'vt');
+export const GENERATOR = path.resolve(__dirname, '..', '..', '..', 'bench', 'generate.mjs');
+
+export interface VtResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the real vt CLI (a child process) with colour off and an optional env overlay. */
+export function runVt(cwd: string, args: readonly string[], env: Record<string, string | undefined> = {}): VtResult {
+  const res = spawnSync(VT_BIN, [...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr };
+}

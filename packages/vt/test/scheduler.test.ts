@@ -3,9 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { VT_BIN } from './helpers.js';
-
-const GENERATOR = path.resolve(__dirname, '..', '..', '..', 'bench', 'generate.mjs');
+import { GENERATOR, VT_BIN } from './helpers.js';
 
 interface Event { name: string; event: 'start' | 'end'; t: number }
 

@@ -239,8 +239,12 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
         fs.fsyncSync(fd);
         fs.closeSync(fd);
         fs.renameSync(logTmp, path.join(d, logName));
-        const outputs = await globOutputs(ws.root, task.output, d);
-        const archive = await createArchive({ workspaceRoot: ws.root, outputsDir: path.join(d, 'outputs'), paths: outputs });
+        const archived = await archiveOutputs(ws.root, d, task.output);
+        if (archived.kind === 'racing') {
+          fs.rmSync(path.join(d, logName), { force: true });
+          return { kind: 'success', notCached: { kind: 'outputsChanged', path: archived.path } };
+        }
+        const archive = archived.archive;
         const value: EntryValue = {
           globbed, inferred: [], trackedEnvs: [], envQueries: [], durationMs,
           log: { file: logName, bytes: log.bytes },
@@ -281,6 +285,33 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     },
   };
 }
+
+/**
+ * Archives the outputs. Another process writing the same outputs at the same moment (two `vt` runs of one
+ * workspace) makes the archive inconsistent; we retry, and if the outputs keep changing the run is simply
+ * not stored: a racy snapshot must never become a cache entry, and the task itself did succeed.
+ */
+async function archiveOutputs(
+  workspaceRoot: string,
+  dir: string,
+  io: EntryKeyOutput,
+): Promise<{ kind: 'ok'; archive: Awaited<ReturnType<typeof createArchive>> } | { kind: 'racing'; path: string }> {
+  let lastPath = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const outputs = await globOutputs(workspaceRoot, io, dir);
+    try {
+      return { kind: 'ok', archive: await createArchive({ workspaceRoot, outputsDir: path.join(dir, 'outputs'), paths: outputs }) };
+    } catch (err) {
+      const m = /^output '(.*)' changed while it was being archived$/.exec((err as Error).message);
+      if (!m) throw err;
+      lastPath = m[1]!;
+      await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+    }
+  }
+  return { kind: 'racing', path: lastPath };
+}
+
+type EntryKeyOutput = EntryKey['output'];
 
 /** Entry files that no row references and that are old enough not to belong to a concurrent writer. */
 function sweepOrphans(store: CacheStore, dir: string): void {

@@ -16,7 +16,9 @@ export type NotCached =
   | { readonly kind: 'readWriteOverlap'; readonly path: string; readonly packageRelDir: string }
   | { readonly kind: 'traceCapacity' }
   | { readonly kind: 'traceIncomplete' }
-  | { readonly kind: 'traceUnsupported' };
+  | { readonly kind: 'traceUnsupported' }
+  /** Another process kept rewriting the outputs while they were archived (concurrent runs). */
+  | { readonly kind: 'outputsChanged'; readonly path: string };
 
 export type Outcome =
   | { readonly kind: 'success'; readonly notCached?: NotCached; readonly infraError?: ErrorInfo }

@@ -81,6 +81,8 @@ function notCachedLines(nc: NotCached): string[] {
       return ['→ Not cached: automatic tracking could not follow every process of this task. Configure `input` and `output` manually to enable caching.'];
     case 'traceUnsupported':
       return ['→ Not cached: `input` auto-inference isn\'t supported on this OS. Configure `input` manually to enable caching.'];
+    case 'outputsChanged':
+      return [`→ Not cached: '${nc.path}' kept changing while the outputs were archived (another process was writing it)`];
     case 'readWriteOverlap':
       return [`→ Not cached: the task read and wrote '${nc.path}'`, ...overlapHint(nc.path, nc.packageRelDir)];
   }

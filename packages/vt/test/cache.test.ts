@@ -1,0 +1,168 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GENERATOR, makeTree, runVt, VT_BIN } from './helpers.js';
+
+/** A one-package workspace whose task `t` has glob-only inputs (no tracer needed). */
+function workspace(task: object, extra: Record<string, string | object> = {}): string {
+  return makeTree({
+    'package.json': { name: 'ws' },
+    'vite-task.json': { tasks: { t: { input: ['src/**'], output: [], ...task } } },
+    'src/a.txt': 'a',
+    'sub/keep.txt': '',
+    ...extra,
+  });
+}
+
+function setTask(root: string, task: object): void {
+  fs.writeFileSync(path.join(root, 'vite-task.json'), JSON.stringify({ tasks: { t: { input: ['src/**'], output: [], ...task } } }));
+}
+
+const firstLine = (out: string): string => out.split('\n')[0]!;
+
+describe('cache keys: every field that can change the result misses', () => {
+  const base = { command: 'node -e "console.log(1)"' };
+
+  it.each([
+    ['args', { command: 'node -e "console.log(2)"' }, '○ cache miss: args changed, executing'],
+    ['program', { command: 'sh -c "echo 1"' }, '○ cache miss: program changed, executing'],
+    ['cwd', { ...base, cwd: 'sub' }, '○ cache miss: working directory changed, executing'],
+    ['untracked env config', { ...base, untrackedEnv: ['X_UNTRACKED'] }, '○ cache miss: untracked env config changed, executing'],
+    ['input config', { ...base, input: ['src/**', 'sub/**'] }, '○ cache miss: input configuration changed, executing'],
+    ['output config', { ...base, output: ['dist/**'] }, '○ cache miss: output configuration changed, executing'],
+    ['declared env', { ...base, env: ['PATH_TO_NOTHING_SET'] }, undefined],
+  ])('%s', (_name, changed, reason) => {
+    const root = workspace(base);
+    expect(runVt(root, ['run', 't']).stdout).not.toContain('cache hit');
+    expect(runVt(root, ['run', 't']).stdout).toContain('◉ cache hit, replaying');
+    setTask(root, changed);
+    const after = runVt(root, ['run', 't']);
+    if (reason) expect(firstLine(after.stdout)).toContain(reason);
+    else expect(firstLine(after.stdout)).toContain('◉ cache hit'); // a pattern matching nothing adds nothing
+  });
+
+  it('declared env values: changed, restored, several at once', () => {
+    const root = workspace({ ...base, env: ['MY_A', 'MY_B'] });
+    expect(firstLine(runVt(root, ['run', 't'], { MY_A: '1' }).stdout)).not.toContain('cache');
+    expect(firstLine(runVt(root, ['run', 't'], { MY_A: '2' }).stdout)).toContain("○ cache miss: env 'MY_A' changed, executing");
+    expect(firstLine(runVt(root, ['run', 't'], { MY_A: '1' }).stdout)).toContain('◉ cache hit');
+    const both = runVt(root, ['run', '-v', 't'], { MY_A: '3', MY_B: 'x' });
+    expect(firstLine(both.stdout)).toContain("○ cache miss: envs 'MY_A', 'MY_B' changed, executing");
+    expect(both.stdout).toContain("→ Cache miss: env 'MY_A' changed; env 'MY_B' added");
+    // Values never reach the summary file.
+    const summary = fs.readFileSync(path.join(root, 'node_modules/.vite/task-cache/v1001/last-summary.json'), 'utf8');
+    expect(summary).not.toContain('"3"');
+  });
+
+  it('prefix assignments are fingerprinted; untracked values are not', () => {
+    const root = workspace({ command: 'FOO=1 node -e "console.log(process.env.FOO)"', untrackedEnv: ['CI_LIKE'] });
+    runVt(root, ['run', 't'], { CI_LIKE: 'a' });
+    expect(firstLine(runVt(root, ['run', 't'], { CI_LIKE: 'b' }).stdout)).toContain('◉ cache hit');
+    setTask(root, { command: 'FOO=2 node -e "console.log(process.env.FOO)"', untrackedEnv: ['CI_LIKE'] });
+    expect(firstLine(runVt(root, ['run', 't']).stdout)).toContain("○ cache miss: env 'FOO' changed, executing");
+  });
+
+  it('glob inputs: modified, added, removed, with the spec texts', () => {
+    const root = workspace({ ...base }, { 'src/deep/b.txt': 'b' });
+    runVt(root, ['run', 't']);
+    fs.writeFileSync(path.join(root, 'src/a.txt'), 'changed');
+    expect(firstLine(runVt(root, ['run', 't']).stdout)).toContain("○ cache miss: 'src/a.txt' modified, executing");
+    fs.writeFileSync(path.join(root, 'src/deep/new.txt'), 'n');
+    expect(firstLine(runVt(root, ['run', 't']).stdout)).toContain("○ cache miss: 'new.txt' added in 'src/deep', executing");
+    fs.rmSync(path.join(root, 'src/deep/b.txt'));
+    expect(firstLine(runVt(root, ['run', 't']).stdout)).toContain("○ cache miss: 'b.txt' removed from 'src/deep', executing");
+    expect(firstLine(runVt(root, ['run', 't']).stdout)).toContain('◉ cache hit');
+  });
+
+  it('a same-size rewrite within the timestamp granularity is still detected (stat memo)', () => {
+    const root = workspace({ ...base });
+    runVt(root, ['run', 't']);
+    runVt(root, ['run', 't']);
+    const file = path.join(root, 'src/a.txt');
+    const st = fs.statSync(file);
+    fs.writeFileSync(file, 'b'); // same size
+    fs.utimesSync(file, st.atime, st.mtime); // same mtime too: only ctime/content differ
+    expect(firstLine(runVt(root, ['run', 't']).stdout)).toContain("'src/a.txt' modified");
+  });
+
+  it('identical commands share one entry', () => {
+    // No file inputs, so that the test is about keys only.
+    const same = { command: 'node -e "console.log(42)"', input: [], output: [] };
+    const root = makeTree({ 'package.json': { name: 'ws' }, 'vite-task.json': { tasks: { a: same, b: same } } });
+    expect(firstLine(runVt(root, ['run', 'a']).stdout)).not.toContain('cache');
+    const b = runVt(root, ['run', 'b']);
+    expect(firstLine(b.stdout)).toContain('◉ cache hit, replaying');
+    expect(b.stdout).toContain('42\n');
+  });
+
+  it('failed runs are not stored', () => {
+    const root = workspace({ command: 'node -e "process.exit(5)"' });
+    expect(runVt(root, ['run', 't']).status).toBe(5);
+    const again = runVt(root, ['run', 't']);
+    expect(again.status).toBe(5);
+    expect(firstLine(again.stdout)).not.toContain('cache');
+  });
+});
+
+describe('cache store robustness', () => {
+  it('four concurrent vt processes on one workspace all succeed and leave a consistent cache', async () => {
+    const root = makeTree({});
+    const gen = spawnSync(process.execPath, [GENERATOR, '--packages', '15', '--files', '3', '--explicit-io', '--out', root]);
+    expect(gen.status).toBe(0);
+    const runs = await Promise.all([0, 1, 2, 3].map(() => runAsync(root, ['run', '-r', 'build'])));
+    for (const r of runs) expect(r.status, r.stderr).toBe(0);
+    const after = runVt(root, ['run', '-r', 'build']);
+    expect(after.status).toBe(0);
+    expect(after.stdout).toContain('vt run: 15/15 cache hit (100%)');
+    for (const name of fs.readdirSync(path.join(root, 'packages'))) {
+      expect(fs.readFileSync(path.join(root, 'packages', name, 'dist/index.js'), 'utf8')).toContain('// m00.js');
+    }
+  }, 120_000);
+
+  it('SIGKILL while storing leaves no entry that replays garbage', async () => {
+    // The task writes a 64 MiB output, so archiving it takes long enough to be interrupted.
+    const root = makeTree({
+      'package.json': { name: 'ws' },
+      'vite-task.json': { tasks: { big: { command: 'node big.mjs', input: ['big.mjs'], output: ['dist/**'] } } },
+      'big.mjs': "import fs from 'node:fs'; import crypto from 'node:crypto'; fs.mkdirSync('dist', {recursive: true}); fs.writeFileSync('dist/big.bin', crypto.randomBytes(64 << 20)); console.log('wrote');",
+    });
+    const cache = path.join(root, 'node_modules/.vite/task-cache/v1001');
+    const child = spawn(VT_BIN, ['run', 'big'], { cwd: root, env: { ...process.env, NO_COLOR: '1' }, stdio: 'ignore' });
+    const killed = await new Promise<boolean>((resolve) => {
+      const poll = setInterval(() => {
+        const outputs = path.join(cache, 'outputs');
+        const tmp = fs.existsSync(outputs) && fs.readdirSync(outputs).some((f) => f.endsWith('.tmp'));
+        if (tmp) {
+          child.kill('SIGKILL');
+          clearInterval(poll);
+          resolve(true);
+        }
+      }, 5);
+      child.on('exit', () => {
+        clearInterval(poll);
+        resolve(false);
+      });
+    });
+    expect(killed, 'vt was killed while writing the archive').toBe(true);
+    fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+    const next = runVt(root, ['run', 'big']);
+    expect(next.status).toBe(0);
+    expect(firstLine(next.stdout)).not.toContain('cache hit');
+    expect(next.stdout).toContain('wrote');
+    expect(fs.statSync(path.join(root, 'dist/big.bin')).size).toBe(64 << 20);
+    const hit = runVt(root, ['run', 'big']);
+    expect(firstLine(hit.stdout)).toContain('◉ cache hit');
+  }, 120_000);
+});
+
+function runAsync(cwd: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(VT_BIN, args, { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
