@@ -1,0 +1,43 @@
+/*
+ * Reads a finished trace ring and merges its records per cleaned path: the mode bits, and whether the first
+ * content read of the path came before the tree's first write to it while the path already existed (the
+ * "read its own input, then overwrote it" case that makes a run uncacheable).
+ */
+#ifndef VT_RING_READER_H
+#define VT_RING_READER_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace vt {
+
+struct PathEntry {
+  std::string path;
+  uint8_t modes = 0;
+  bool read_before_write = false;
+};
+
+struct RingSummary {
+  uint32_t status = 0;
+  uint32_t mechanism = 0;
+  bool sync_wake_up = false;
+  uint64_t notifications = 0;
+  uint64_t shim_events = 0;
+  uint64_t records = 0;
+  uint64_t dropped_non_utf8 = 0;
+  bool torn = false;      /* a record was reserved but never completed (a writer died mid-record) */
+  bool truncated = false; /* more distinct paths than the limit */
+  std::string reason;
+  std::vector<PathEntry> entries;
+};
+
+/* Throws std::runtime_error when the file is not a trace ring. `limit` = 0 means unlimited. */
+RingSummary read_ring(const std::string &file, uint64_t limit);
+
+/* Creates a fresh ring file (exclusive, mode 0600). Throws std::runtime_error. */
+void create_ring(const std::string &file, uint64_t capacity);
+
+}  // namespace vt
+
+#endif

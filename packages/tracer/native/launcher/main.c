@@ -1,0 +1,344 @@
+/*
+ * vt-trace-launcher: what vt spawns instead of a traced task's program.
+ *
+ *   vt-trace-launcher --probe
+ *   vt-trace-launcher --ring FILE --notify SOCKET [--shim LIB] [--fail] -- PROGRAM [ARG...]
+ *
+ * Node cannot install a seccomp filter between fork and exec, so this small program does it and then execs the
+ * real program in the same process: the task keeps the pid, process group and stdio Node gave it. Before that it
+ * forks the supervisor (see supervisor.h) and hands it the filter's listener fd.
+ *
+ * Whatever goes wrong, the task still runs, untraced and with its original environment, and the ring is marked
+ * untraceable so vt will not cache it. The launcher's connection to vt's socket is how vt learns that tracing is
+ * over: it closes when the last holder (the launcher at exec, or the supervisor when the tree has exited) is gone.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/gate.h"
+#include "../common/ring.h"
+#include "../common/vt_abi.h"
+#include "filter.h"
+#include "probe.h"
+#include "supervisor.h"
+
+#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+extern char **environ;
+
+typedef struct options {
+  const char *ring_path;
+  const char *notify_path;
+  const char *shim_path;
+  int simulate_fail;
+  char **argv; /* program and its arguments */
+} options;
+
+static void usage_exit(const char *why) {
+  fprintf(stderr, "vt-trace-launcher: %s\n", why);
+  fprintf(stderr, "usage: vt-trace-launcher --ring FILE --notify SOCKET [--shim LIB] [--fail] -- PROGRAM [ARG...]\n"
+                  "       vt-trace-launcher --probe\n");
+  exit(127);
+}
+
+static options parse(int argc, char **argv) {
+  options o = {0};
+  int i = 1;
+  for (; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--") == 0) { i++; break; }
+    if (strcmp(a, "--fail") == 0) { o.simulate_fail = 1; continue; }
+    if (i + 1 >= argc) usage_exit("missing value for an option");
+    if (strcmp(a, "--ring") == 0) o.ring_path = argv[++i];
+    else if (strcmp(a, "--notify") == 0) o.notify_path = argv[++i];
+    else if (strcmp(a, "--shim") == 0) o.shim_path = argv[++i];
+    else usage_exit("unknown option");
+  }
+  if (!o.ring_path || !o.notify_path) usage_exit("--ring and --notify are required");
+  if (i >= argc) usage_exit("no program given after --");
+  o.argv = argv + i;
+  return o;
+}
+
+static vt_ring_header *map_ring(const char *path) {
+  int fd = open(path, O_RDWR | O_CLOEXEC);
+  if (fd < 0) return NULL;
+  struct stat st;
+  void *p = MAP_FAILED;
+  if (fstat(fd, &st) == 0 && st.st_size >= (off_t)VT_RING_DATA_OFFSET)
+    p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  close(fd);
+  if (p == MAP_FAILED) return NULL;
+  vt_ring_header *h = p;
+  if (h->magic != VT_RING_MAGIC || h->version != VT_RING_VERSION || h->capacity != (uint64_t)st.st_size) return NULL;
+  return h;
+}
+
+/* Connects to vt's completion socket (a filesystem path, or an abstract name when it starts with '@'). */
+static int connect_notify(const char *path) {
+  struct sockaddr_un sa = {.sun_family = AF_UNIX};
+  size_t n = strlen(path);
+  if (n == 0 || n >= sizeof sa.sun_path) return -1;
+  memcpy(sa.sun_path, path, n);
+  socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+  if (path[0] == '@') sa.sun_path[0] = 0;
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  if (connect(fd, (struct sockaddr *)&sa, len) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* Runs the program untraced, exactly as vt would have without tracing. */
+static void exec_untraced(const options *o) {
+  execve(o->argv[0], o->argv, environ);
+  int e = errno;
+  fprintf(stderr, "vt: failed to execute %s: %s\n", o->argv[0], strerror(e));
+  _exit(e == ENOENT ? 127 : 126);
+}
+
+/* Environment for the traced program: the user's LD_PRELOAD keeps precedence, the shim comes after it. */
+static char **traced_env(const options *o) {
+  size_t n = 0;
+  while (environ[n]) n++;
+  char **env = calloc(n + 3, sizeof *env);
+  if (!env) return NULL;
+  const char *user_preload = NULL;
+  size_t k = 0;
+  size_t ring_key = strlen(VT_ENV_RING);
+  for (size_t i = 0; i < n; i++) {
+    if (strncmp(environ[i], "LD_PRELOAD=", 11) == 0) { user_preload = environ[i] + 11; continue; }
+    if (strncmp(environ[i], VT_ENV_RING, ring_key) == 0 && environ[i][ring_key] == '=') continue;
+    env[k++] = environ[i];
+  }
+  /* ld.so splits LD_PRELOAD at spaces and colons: a shim path containing one could not be preloaded (and ld.so
+   * would complain on the task's stderr), so such an install simply runs without the fast path. */
+  int shim_ok = o->shim_path && o->shim_path[0] == '/' && !strpbrk(o->shim_path, " :\t") &&
+                access(o->shim_path, R_OK) == 0;
+  if (shim_ok) {
+    size_t len = 11 + (user_preload ? strlen(user_preload) + 1 : 0) + strlen(o->shim_path) + 1;
+    char *v = malloc(len);
+    if (!v) return NULL;
+    if (user_preload && user_preload[0]) snprintf(v, len, "LD_PRELOAD=%s:%s", user_preload, o->shim_path);
+    else snprintf(v, len, "LD_PRELOAD=%s", o->shim_path);
+    env[k++] = v;
+    size_t rl = ring_key + 1 + strlen(o->ring_path) + 1;
+    char *r = malloc(rl);
+    if (!r) return NULL;
+    snprintf(r, rl, "%s=%s", VT_ENV_RING, o->ring_path);
+    env[k++] = r;
+  } else if (user_preload) {
+    env[k++] = (char *)(user_preload - 11);
+  }
+  env[k] = NULL;
+  return env;
+}
+
+static int send_fd(int sock, char tag, int fd) {
+  char buf[CMSG_SPACE(sizeof(int))];
+  memset(buf, 0, sizeof buf);
+  struct iovec iov = {&tag, 1};
+  struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+  if (fd >= 0) {
+    m.msg_control = buf;
+    m.msg_controllen = sizeof buf;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  }
+  ssize_t r;
+  do r = sendmsg(sock, &m, MSG_NOSIGNAL);
+  while (r < 0 && errno == EINTR);
+  return r == 1 ? 0 : -1;
+}
+
+static int recv_fd(int sock, char *tag) {
+  char buf[CMSG_SPACE(sizeof(int))];
+  struct iovec iov = {tag, 1};
+  struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof buf};
+  ssize_t r;
+  do r = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
+  while (r < 0 && errno == EINTR);
+  if (r != 1) return -2;
+  struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+  if (!c || c->cmsg_type != SCM_RIGHTS) return -1;
+  int fd;
+  memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  return fd;
+}
+
+static int read_byte(int fd, char *out) {
+  ssize_t r;
+  do r = read(fd, out, 1);
+  while (r < 0 && errno == EINTR);
+  return r == 1 ? 0 : -1;
+}
+
+static void close_range_compat(unsigned lo, unsigned hi) {
+  if (lo > hi) return;
+  if (syscall(SYS_close_range, lo, hi, 0) == 0) return;
+  long max = sysconf(_SC_OPEN_MAX);
+  if (max < 0 || max > 65536) max = 65536;
+  for (long fd = lo; fd <= (long)hi && fd < max; fd++) close((int)fd);
+}
+
+static void close_all_except(int a, int b) {
+  if (a > b) { int t = a; a = b; b = t; }
+  unsigned lo = 3;
+  int keep[2] = {a, b};
+  for (int i = 0; i < 2; i++) {
+    if (keep[i] < 3) continue;
+    if ((unsigned)keep[i] > lo) close_range_compat(lo, (unsigned)keep[i] - 1);
+    lo = (unsigned)keep[i] + 1;
+  }
+  close_range_compat(lo, ~0U);
+}
+
+/* The supervisor process. Never returns. */
+static void supervisor_main(int ctl, int notify_fd, vt_ring_header *ring) {
+  /* Own session: Ctrl-C or a kill of the task's process group must not stop the supervisor while processes of
+   * the tree still make (stopping) syscalls. Stdio goes to /dev/null so vt's pipes close when the task's do. */
+  setsid();
+  signal(SIGPIPE, SIG_IGN);
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null >= 0) {
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(null, 2);
+    if (null > 2) close(null);
+  }
+  /* Keep only the control socket and vt's notify socket (the ring is mapped, not an fd): an inherited pipe end
+   * (an extra stdio pipe given to the task) must not stay open in here after the task has closed it. */
+  close_all_except(ctl, notify_fd);
+  /* notify_fd stays open until exit: its close tells vt the trace is over. */
+  if (ctl < 0 || write(ctl, "R", 1) != 1) _exit(1);
+  char tag = 0;
+  int listener = recv_fd(ctl, &tag);
+  if (tag != 'U' || listener < 0) _exit(0); /* the launcher gave up; it has marked the ring itself */
+  if (write(ctl, "A", 1) != 1) _exit(1);
+  close(ctl);
+  vt_supervise_unotify(listener, ring);
+  __atomic_fetch_or(&ring->status, VT_STATUS_DONE, __ATOMIC_ACQ_REL);
+  _exit(0);
+}
+
+/* Starts the supervisor and installs the filter. Returns 0 when the program may exec traced. */
+static int start_tracing(const options *o, vt_ring_header *ring, int notify_fd) {
+  int sp[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) != 0) {
+    vt_ring_fail(ring, VT_STATUS_UNTRACEABLE, "socketpair failed");
+    return -1;
+  }
+  pid_t mid = fork();
+  if (mid < 0) {
+    vt_ring_fail(ring, VT_STATUS_UNTRACEABLE, "fork failed");
+    return -1;
+  }
+  if (mid == 0) {
+    /* Double fork: the supervisor must not be a child of the task (a task reaping all its children, like
+     * make, would otherwise collect it). */
+    close(sp[0]);
+    pid_t sup = fork();
+    if (sup == 0) supervisor_main(sp[1], notify_fd, ring);
+    _exit(sup < 0 ? 1 : 0);
+  }
+  close(sp[1]);
+  int st = 0;
+  while (waitpid(mid, &st, 0) < 0 && errno == EINTR) {}
+  char c = 0;
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || read_byte(sp[0], &c) != 0 || c != 'R') {
+    vt_ring_fail(ring, VT_STATUS_UNTRACEABLE, "the supervisor process did not start");
+    close(sp[0]);
+    return -1;
+  }
+
+  if (o->simulate_fail) {
+    vt_ring_fail(ring, VT_STATUS_UNTRACEABLE, "tracer injection failed (simulated by VT_INTERNAL_TRACER=fail)");
+    send_fd(sp[0], 'X', -1);
+    close(sp[0]);
+    return -1;
+  }
+
+  struct sock_filter prog[VT_FILTER_MAX];
+  int n = vt_filter_build(prog, VT_FILTER_MAX, SECCOMP_RET_USER_NOTIF, VT_GATE_ADDR + vt_gate_ip_offset());
+  if (n < 0) {
+    vt_ring_fail(ring, VT_STATUS_UNTRACEABLE, "seccomp filter does not fit");
+    send_fd(sp[0], 'X', -1);
+    close(sp[0]);
+    return -1;
+  }
+  struct sock_fprog fprog = {.len = (unsigned short)n, .filter = prog};
+  int listener = -1;
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0) {
+    listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                            SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &fprog);
+    /* WAIT_KILLABLE_RECV (5.19+) keeps Go's preemption signals from restarting received calls; optional. */
+    if (listener < 0 && errno == EINVAL)
+      listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &fprog);
+  }
+  if (listener < 0) {
+    char why[VT_REASON_LEN];
+    snprintf(why, sizeof why, "seccomp user notification unavailable: %s%s", strerror(errno),
+             errno == EBUSY ? " (another seccomp supervisor is already active)" : "");
+    vt_ring_fail(ring, VT_STATUS_UNTRACEABLE, why);
+    send_fd(sp[0], 'X', -1);
+    close(sp[0]);
+    return -1;
+  }
+  if (send_fd(sp[0], 'U', listener) != 0 || read_byte(sp[0], &c) != 0 || c != 'A') {
+    /* The filter is in place but nobody serves it: every watched syscall would now fail with ENOSYS, so the
+     * program cannot run correctly. This only happens if the supervisor crashed. */
+    fprintf(stderr, "vt: the file-access tracer's supervisor died before the task started\n");
+    _exit(127);
+  }
+  close(listener);
+  close(sp[0]);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc == 2 && strcmp(argv[1], "--probe") == 0) return vt_probe_main();
+  options o = parse(argc, argv);
+  vt_ring_header *ring = map_ring(o.ring_path);
+  if (!ring) {
+    fprintf(stderr, "vt: file-access tracer: cannot open trace ring %s\n", o.ring_path);
+    exec_untraced(&o);
+  }
+  int notify_fd = connect_notify(o.notify_path);
+  if (notify_fd < 0) {
+    vt_ring_fail(ring, VT_STATUS_UNTRACEABLE, "could not connect to vt's notify socket");
+    exec_untraced(&o);
+  }
+  if (start_tracing(&o, ring, notify_fd) != 0) exec_untraced(&o); /* notify_fd is CLOEXEC: vt sees it close */
+  char **env = traced_env(&o);
+  execve(o.argv[0], o.argv, env ? env : environ);
+  int e = errno;
+  fprintf(stderr, "vt: failed to execute %s: %s\n", o.argv[0], strerror(e));
+  _exit(e == ENOENT ? 127 : 126);
+}

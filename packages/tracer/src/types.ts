@@ -1,0 +1,88 @@
+/** Which mechanism traces a task on this machine. */
+export type TraceMode = 'unotify' | 'ptrace' | 'unsupported';
+
+/**
+ * Everything the traced process tree did with one path. Modes follow tracing.md §2; a consumer that only knows
+ * READ/WRITE/READ_DIR treats `stat` as a read and `writeDir` as a write.
+ */
+export interface PathAccess {
+  /** Content read (open for reading, exec), including attempts that failed because the path did not exist. */
+  read: boolean;
+  /** Metadata or existence check only (stat, access, readlink, open of a directory or with O_PATH, a failed write). */
+  stat: boolean;
+  /** Directory listing (getdents). */
+  readDir: boolean;
+  /** Content or existence change of a non-directory (open for writing, unlink, rename, link, truncate, chmod...). */
+  write: boolean;
+  /** Directory created, removed or renamed. */
+  writeDir: boolean;
+  /**
+   * True if a content READ of this path happened before any WRITE/WRITE_DIR of it by the traced tree and saw
+   * content the tree had not produced: either the path was never written, or it already existed when the tree
+   * first wrote it. A read that found nothing, followed by the tree creating the file, is not "before write".
+   */
+  readBeforeWrite: boolean;
+}
+
+/** Why a trace is incomplete. */
+export type IncompleteReason =
+  /** More accesses than the limit or the trace buffer allows (tracing.md §5 "channel capacity exceeded"). */
+  | 'capacity'
+  /** Some process could not be followed, the tracer failed to start, or descendants outlived the grace period. */
+  | 'untraceable'
+  /** No tracer on this platform / machine. */
+  | 'unsupported';
+
+/** Counters for diagnostics and benchmarks; not part of any cache decision. */
+export interface TraceStats {
+  /** Mechanism that actually ran (may differ from detectTraceMode() when starting it failed). */
+  mode: TraceMode;
+  /** Syscalls that stopped at the supervisor. */
+  notifications: number;
+  /** Accesses recorded by the LD_PRELOAD fast path without stopping. */
+  shimEvents: number;
+  /** Raw records (before merging per path). */
+  records: number;
+  /** Whether SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP was in effect. */
+  syncWakeUp: boolean;
+  /** Paths dropped because they were not valid UTF-8 (tracing.md §4.5 drops them anyway). */
+  droppedNonUtf8: number;
+}
+
+export type TraceResult =
+  | { complete: true; accesses: Map<string, PathAccess>; stats: TraceStats }
+  | {
+      complete: false;
+      reason: IncompleteReason;
+      /** Human-readable cause, for logs (the user-facing message is chosen from `reason`). */
+      detail: string;
+      /** Whatever was recorded before the trace became incomplete (never to be trusted for caching). */
+      accesses: Map<string, PathAccess>;
+      stats: TraceStats;
+    };
+
+export interface TraceSession {
+  /** What to hand to child_process.spawn instead of the original program/args/env. */
+  readonly file: string;
+  readonly args: string[];
+  readonly env: Record<string, string>;
+  /** Call after the spawned root process exited and its stdio pipes closed. Applies the grace period. */
+  finish(): Promise<TraceResult>;
+  /** Abort (e.g. spawn failed); releases resources. Safe to call more than once, and after finish(). */
+  dispose(): void;
+}
+
+export interface BeginTraceOptions {
+  /** Absolute path of the program (vt has already done the PATH lookup). */
+  program: string;
+  args: string[];
+  env: Record<string, string>;
+  /** Absolute working directory the task will be spawned in. */
+  cwd: string;
+  /** Cap on distinct recorded paths (VT_INTERNAL_TRACE_LIMIT); exceeding it makes the trace incomplete. */
+  limit?: number;
+  /** Test knob (VT_INTERNAL_TRACER): pretend the platform is unsupported, or make the injection fail. */
+  simulate?: 'unsupported' | 'fail';
+  /** How long descendants may outlive the root once finish() is called; default 500 ms (tracing.md §2). */
+  graceMs?: number;
+}
