@@ -55,24 +55,31 @@ impl Client {
     }
 
     fn handshake(&mut self) -> Result<(), ClientError> {
-        self.send(&ClientHello { v: PROTOCOL_VERSION, pid: std::process::id() })?;
+        self.send(&ClientHello {
+            v: PROTOCOL_VERSION,
+            pid: std::process::id(),
+        })?;
         match self.receive::<HelloReply>()? {
             HelloReply::Accepted { v } if v == PROTOCOL_VERSION => Ok(()),
-            HelloReply::Accepted { v } => {
-                Err(ClientError::Protocol(format!("server answered the handshake with protocol version {v}")))
-            }
+            HelloReply::Accepted { v } => Err(ClientError::Protocol(format!(
+                "server answered the handshake with protocol version {v}"
+            ))),
             HelloReply::Rejected { error } => Err(ClientError::Rejected(error)),
         }
     }
 
     /// Asks vt not to treat reads at or under `path` (absolute) as inputs.
     pub fn ignore_input(&mut self, path: &Path) -> Result<(), ClientError> {
-        self.expect_ack(RequestKind::IgnoreInput { path: NativePath::from_path(path) })
+        self.expect_ack(RequestKind::IgnoreInput {
+            path: NativePath::from_path(path),
+        })
     }
 
     /// Asks vt not to treat writes at or under `path` (absolute) as outputs.
     pub fn ignore_output(&mut self, path: &Path) -> Result<(), ClientError> {
-        self.expect_ack(RequestKind::IgnoreOutput { path: NativePath::from_path(path) })
+        self.expect_ack(RequestKind::IgnoreOutput {
+            path: NativePath::from_path(path),
+        })
     }
 
     /// Asks vt not to store this run.
@@ -82,14 +89,21 @@ impl Client {
 
     /// The value of `name` in the task's context env, `None` when unset.
     pub fn get_env(&mut self, name: &str, tracked: bool) -> Result<Option<String>, ClientError> {
-        match self.call(RequestKind::GetEnv { name: name.to_owned(), tracked })? {
+        match self.call(RequestKind::GetEnv {
+            name: name.to_owned(),
+            tracked,
+        })? {
             Outcome::Value(value) => Ok(value),
             other => Err(unexpected("getEnv", &other)),
         }
     }
 
     /// All context-env variables selected by `query`, sorted by name.
-    pub fn get_envs(&mut self, query: EnvQuery, tracked: bool) -> Result<BTreeMap<String, String>, ClientError> {
+    pub fn get_envs(
+        &mut self,
+        query: EnvQuery,
+        tracked: bool,
+    ) -> Result<BTreeMap<String, String>, ClientError> {
         match self.call(RequestKind::GetEnvs { query, tracked })? {
             Outcome::Entries(entries) => Ok(entries),
             other => Err(unexpected("getEnvs", &other)),
@@ -132,7 +146,9 @@ impl Client {
     fn receive<T: serde_like::DeserializeOwned>(&mut self) -> Result<T, ClientError> {
         let payload = read_frame(&mut self.stream).map_err(|err| match err {
             ReadFrameError::Io(err) => ClientError::Io(err),
-            too_large @ ReadFrameError::TooLarge { .. } => ClientError::Protocol(too_large.to_string()),
+            too_large @ ReadFrameError::TooLarge { .. } => {
+                ClientError::Protocol(too_large.to_string())
+            }
         })?;
         decode_payload(&payload).map_err(|err| ClientError::Protocol(err.to_string()))
     }

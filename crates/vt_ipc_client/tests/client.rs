@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use vt_ipc_client::{Client, ClientError, EnvQuery};
 use vt_ipc_protocol::{
-    decode_payload, encode_frame, read_frame, ClientHello, HelloReply, NativePath, Outcome, Request, RequestKind,
-    Response, PROTOCOL_VERSION,
+    decode_payload, encode_frame, read_frame, ClientHello, HelloReply, NativePath, Outcome,
+    Request, RequestKind, Response, PROTOCOL_VERSION,
 };
 
 /// A socket in a fresh directory, removed on drop.
@@ -20,8 +20,11 @@ struct SocketDir(PathBuf);
 impl SocketDir {
     fn new() -> Self {
         static NEXT: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir()
-            .join(format!("vt-ipc-client-test-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)));
+        let dir = std::env::temp_dir().join(format!(
+            "vt-ipc-client-test-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
         std::fs::create_dir_all(&dir).unwrap();
         Self(dir)
     }
@@ -57,8 +60,19 @@ fn send<T: vt_ipc_protocol::serde::Serialize>(stream: &mut UnixStream, message: 
 
 fn accept_hello(stream: &mut UnixStream) {
     let hello: ClientHello = receive(stream);
-    assert_eq!(hello, ClientHello { v: PROTOCOL_VERSION, pid: std::process::id() });
-    send(stream, &HelloReply::Accepted { v: PROTOCOL_VERSION });
+    assert_eq!(
+        hello,
+        ClientHello {
+            v: PROTOCOL_VERSION,
+            pid: std::process::id()
+        }
+    );
+    send(
+        stream,
+        &HelloReply::Accepted {
+            v: PROTOCOL_VERSION,
+        },
+    );
 }
 
 const SHORT: Duration = Duration::from_millis(300);
@@ -72,14 +86,23 @@ fn every_call_sends_its_request_and_returns_the_answer() {
         for _ in 0..6 {
             let request: Request = receive(&mut stream);
             let outcome = match &request.kind {
-                RequestKind::GetEnv { name, .. } if name == "SET" => Outcome::Value(Some("yes".into())),
-                RequestKind::GetEnv { .. } => Outcome::Value(None),
-                RequestKind::GetEnvs { .. } => {
-                    Outcome::Entries(BTreeMap::from([("P_A".into(), "a".into()), ("P_B".into(), "b".into())]))
+                RequestKind::GetEnv { name, .. } if name == "SET" => {
+                    Outcome::Value(Some("yes".into()))
                 }
+                RequestKind::GetEnv { .. } => Outcome::Value(None),
+                RequestKind::GetEnvs { .. } => Outcome::Entries(BTreeMap::from([
+                    ("P_A".into(), "a".into()),
+                    ("P_B".into(), "b".into()),
+                ])),
                 _ => Outcome::Ack,
             };
-            send(&mut stream, &Response { id: request.id, outcome });
+            send(
+                &mut stream,
+                &Response {
+                    id: request.id,
+                    outcome,
+                },
+            );
             seen.push(request);
         }
         let ids: Vec<u64> = seen.iter().map(|r| r.id).collect();
@@ -88,12 +111,25 @@ fn every_call_sends_its_request_and_returns_the_answer() {
         assert_eq!(
             kinds,
             [
-                RequestKind::IgnoreInput { path: NativePath::Str("/abs/in".into()) },
-                RequestKind::IgnoreOutput { path: NativePath::Str("/abs/out".into()) },
+                RequestKind::IgnoreInput {
+                    path: NativePath::Str("/abs/in".into())
+                },
+                RequestKind::IgnoreOutput {
+                    path: NativePath::Str("/abs/out".into())
+                },
                 RequestKind::DisableCache {},
-                RequestKind::GetEnv { name: "SET".into(), tracked: true },
-                RequestKind::GetEnv { name: "UNSET".into(), tracked: false },
-                RequestKind::GetEnvs { query: EnvQuery::Glob("P_*".into()), tracked: true },
+                RequestKind::GetEnv {
+                    name: "SET".into(),
+                    tracked: true
+                },
+                RequestKind::GetEnv {
+                    name: "UNSET".into(),
+                    tracked: false
+                },
+                RequestKind::GetEnvs {
+                    query: EnvQuery::Glob("P_*".into()),
+                    tracked: true
+                },
             ]
         );
     });
@@ -104,7 +140,10 @@ fn every_call_sends_its_request_and_returns_the_answer() {
     assert_eq!(client.get_env("SET", true).unwrap(), Some("yes".into()));
     assert_eq!(client.get_env("UNSET", false).unwrap(), None);
     let entries = client.get_envs(EnvQuery::Glob("P_*".into()), true).unwrap();
-    assert_eq!(entries.into_iter().collect::<Vec<_>>(), [("P_A".into(), "a".into()), ("P_B".into(), "b".into())]);
+    assert_eq!(
+        entries.into_iter().collect::<Vec<_>>(),
+        [("P_A".into(), "a".into()), ("P_B".into(), "b".into())]
+    );
     server.join().unwrap();
 }
 
@@ -113,10 +152,17 @@ fn an_unsupported_version_answer_fails_the_connect() {
     let dir = SocketDir::new();
     let server = serve(&dir.socket(), |mut stream| {
         let _: ClientHello = receive(&mut stream);
-        send(&mut stream, &HelloReply::Rejected { error: "unsupported protocol version 1".into() });
+        send(
+            &mut stream,
+            &HelloReply::Rejected {
+                error: "unsupported protocol version 1".into(),
+            },
+        );
     });
     match Client::connect(&dir.socket(), SHORT) {
-        Err(ClientError::Rejected(message)) => assert_eq!(message, "unsupported protocol version 1"),
+        Err(ClientError::Rejected(message)) => {
+            assert_eq!(message, "unsupported protocol version 1")
+        }
         Err(other) => panic!("expected a rejection, got {other}"),
         Ok(_) => panic!("expected a rejection, got a connection"),
     }
@@ -126,7 +172,9 @@ fn an_unsupported_version_answer_fails_the_connect() {
 #[test]
 fn connecting_to_a_missing_socket_fails() {
     let dir = SocketDir::new();
-    let err = Client::connect(&dir.socket(), SHORT).err().expect("no server listens");
+    let err = Client::connect(&dir.socket(), SHORT)
+        .err()
+        .expect("no server listens");
     assert!(err.is_transport(), "{err}");
 }
 
@@ -142,8 +190,15 @@ fn a_silent_server_times_out_as_a_transport_error() {
     let mut client = Client::connect(&dir.socket(), SHORT).unwrap();
     let started = Instant::now();
     let err = client.disable_cache().unwrap_err();
-    assert!(started.elapsed() >= SHORT && started.elapsed() < SHORT * 10, "{:?}", started.elapsed());
-    assert!(matches!(&err, ClientError::Io(_)) && err.is_transport(), "{err}");
+    assert!(
+        started.elapsed() >= SHORT && started.elapsed() < SHORT * 10,
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        matches!(&err, ClientError::Io(_)) && err.is_transport(),
+        "{err}"
+    );
     release.send(()).unwrap();
     server.join().unwrap();
 }
@@ -164,11 +219,20 @@ fn an_answer_for_another_request_is_a_protocol_error() {
     let server = serve(&dir.socket(), |mut stream| {
         accept_hello(&mut stream);
         let request: Request = receive(&mut stream);
-        send(&mut stream, &Response { id: request.id + 1, outcome: Outcome::Ack });
+        send(
+            &mut stream,
+            &Response {
+                id: request.id + 1,
+                outcome: Outcome::Ack,
+            },
+        );
     });
     let mut client = Client::connect(&dir.socket(), SHORT).unwrap();
     let err = client.disable_cache().unwrap_err();
-    assert!(matches!(&err, ClientError::Protocol(m) if m.contains("expected the answer to request 1")), "{err}");
+    assert!(
+        matches!(&err, ClientError::Protocol(m) if m.contains("expected the answer to request 1")),
+        "{err}"
+    );
     server.join().unwrap();
 }
 
@@ -178,14 +242,33 @@ fn a_refusal_leaves_the_connection_usable() {
     let server = serve(&dir.socket(), |mut stream| {
         accept_hello(&mut stream);
         let bad: Request = receive(&mut stream);
-        send(&mut stream, &Response { id: bad.id, outcome: Outcome::Failed("invalid glob 'A['".into()) });
+        send(
+            &mut stream,
+            &Response {
+                id: bad.id,
+                outcome: Outcome::Failed("invalid glob 'A['".into()),
+            },
+        );
         let good: Request = receive(&mut stream);
-        send(&mut stream, &Response { id: good.id, outcome: Outcome::Entries(BTreeMap::new()) });
+        send(
+            &mut stream,
+            &Response {
+                id: good.id,
+                outcome: Outcome::Entries(BTreeMap::new()),
+            },
+        );
     });
     let mut client = Client::connect(&dir.socket(), SHORT).unwrap();
-    let err = client.get_envs(EnvQuery::Glob("A[".into()), true).unwrap_err();
-    assert!(matches!(&err, ClientError::Rejected(m) if m == "invalid glob 'A['") && !err.is_transport());
-    assert!(client.get_envs(EnvQuery::Prefix("A".into()), true).unwrap().is_empty());
+    let err = client
+        .get_envs(EnvQuery::Glob("A[".into()), true)
+        .unwrap_err();
+    assert!(
+        matches!(&err, ClientError::Rejected(m) if m == "invalid glob 'A['") && !err.is_transport()
+    );
+    assert!(client
+        .get_envs(EnvQuery::Prefix("A".into()), true)
+        .unwrap()
+        .is_empty());
     server.join().unwrap();
 }
 
@@ -195,7 +278,13 @@ fn a_wrong_answer_shape_is_a_protocol_error() {
     let server = serve(&dir.socket(), |mut stream| {
         accept_hello(&mut stream);
         let request: Request = receive(&mut stream);
-        send(&mut stream, &Response { id: request.id, outcome: Outcome::Ack });
+        send(
+            &mut stream,
+            &Response {
+                id: request.id,
+                outcome: Outcome::Ack,
+            },
+        );
     });
     let mut client = Client::connect(&dir.socket(), SHORT).unwrap();
     let err = client.get_env("X", true).unwrap_err();

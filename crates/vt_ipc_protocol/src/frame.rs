@@ -26,7 +26,10 @@ impl fmt::Display for EncodeError {
         match self {
             Self::Serialize(err) => write!(f, "cannot encode message: {err}"),
             Self::TooLarge { len } => {
-                write!(f, "message of {len} bytes exceeds the {MAX_PAYLOAD}-byte frame limit")
+                write!(
+                    f,
+                    "message of {len} bytes exceeds the {MAX_PAYLOAD}-byte frame limit"
+                )
             }
         }
     }
@@ -61,7 +64,10 @@ impl fmt::Display for ReadFrameError {
         match self {
             Self::Io(err) => write!(f, "cannot read frame: {err}"),
             Self::TooLarge { len } => {
-                write!(f, "frame of {len} bytes exceeds the {MAX_PAYLOAD}-byte limit")
+                write!(
+                    f,
+                    "frame of {len} bytes exceeds the {MAX_PAYLOAD}-byte limit"
+                )
             }
         }
     }
@@ -107,7 +113,10 @@ pub fn decode_payload<T: DeserializeOwned>(payload: &[u8]) -> Result<T, DecodeEr
     let value = T::deserialize(&mut deserializer).map_err(|err| DecodeError(err.to_string()))?;
     let rest = deserializer.into_inner();
     if !rest.is_empty() {
-        return Err(DecodeError(format!("{} unexpected bytes after the message", rest.len())));
+        return Err(DecodeError(format!(
+            "{} unexpected bytes after the message",
+            rest.len()
+        )));
     }
     Ok(value)
 }

@@ -9,10 +9,10 @@ pub mod frame;
 pub mod message;
 pub mod native_path;
 
-pub use frame::{decode_payload, encode_frame, read_frame, DecodeError, EncodeError, ReadFrameError};
-pub use message::{
-    ClientHello, EnvQuery, HelloReply, Outcome, Request, RequestKind, Response,
+pub use frame::{
+    decode_payload, encode_frame, read_frame, DecodeError, EncodeError, ReadFrameError,
 };
+pub use message::{ClientHello, EnvQuery, HelloReply, Outcome, Request, RequestKind, Response};
 pub use native_path::NativePath;
 /// Re-exported so dependents use the same serde as the message types.
 pub use serde;

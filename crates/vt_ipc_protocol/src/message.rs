@@ -32,7 +32,10 @@ impl TryFrom<RawClientHello> for ClientHello {
         if raw.t != "hello" {
             return Err(format!("expected a hello, got '{}'", raw.t));
         }
-        Ok(Self { v: raw.v, pid: raw.pid })
+        Ok(Self {
+            v: raw.v,
+            pid: raw.pid,
+        })
     }
 }
 
@@ -63,12 +66,18 @@ impl TryFrom<RawHelloReply> for HelloReply {
 
     fn try_from(raw: RawHelloReply) -> Result<Self, String> {
         match raw {
-            RawHelloReply { t: Some(t), v: Some(v), ok: None, error: None } if t == "hello" => {
-                Ok(Self::Accepted { v })
-            }
-            RawHelloReply { t: None, v: None, ok: Some(false), error: Some(error) } => {
-                Ok(Self::Rejected { error })
-            }
+            RawHelloReply {
+                t: Some(t),
+                v: Some(v),
+                ok: None,
+                error: None,
+            } if t == "hello" => Ok(Self::Accepted { v }),
+            RawHelloReply {
+                t: None,
+                v: None,
+                ok: Some(false),
+                error: Some(error),
+            } => Ok(Self::Rejected { error }),
             _ => Err("expected {t: \"hello\", v} or {ok: false, error}".to_owned()),
         }
     }
@@ -77,12 +86,18 @@ impl TryFrom<RawHelloReply> for HelloReply {
 impl From<HelloReply> for RawHelloReply {
     fn from(reply: HelloReply) -> Self {
         match reply {
-            HelloReply::Accepted { v } => {
-                Self { t: Some("hello".to_owned()), v: Some(v), ok: None, error: None }
-            }
-            HelloReply::Rejected { error } => {
-                Self { t: None, v: None, ok: Some(false), error: Some(error) }
-            }
+            HelloReply::Accepted { v } => Self {
+                t: Some("hello".to_owned()),
+                v: Some(v),
+                ok: None,
+                error: None,
+            },
+            HelloReply::Rejected { error } => Self {
+                t: None,
+                v: None,
+                ok: Some(false),
+                error: Some(error),
+            },
         }
     }
 }
@@ -148,8 +163,12 @@ impl TryFrom<RawRequest> for Request {
     fn try_from(raw: RawRequest) -> Result<Self, String> {
         let missing = |field: &str| format!("{} request without `{field}`", raw.t);
         let kind = match raw.t.as_str() {
-            "ignoreInput" => RequestKind::IgnoreInput { path: raw.path.ok_or_else(|| missing("path"))? },
-            "ignoreOutput" => RequestKind::IgnoreOutput { path: raw.path.ok_or_else(|| missing("path"))? },
+            "ignoreInput" => RequestKind::IgnoreInput {
+                path: raw.path.ok_or_else(|| missing("path"))?,
+            },
+            "ignoreOutput" => RequestKind::IgnoreOutput {
+                path: raw.path.ok_or_else(|| missing("path"))?,
+            },
             "disableCache" => RequestKind::DisableCache {},
             "getEnv" => RequestKind::GetEnv {
                 name: raw.name.ok_or_else(|| missing("name"))?,
@@ -159,9 +178,16 @@ impl TryFrom<RawRequest> for Request {
                 let query = match (raw.glob, raw.prefix) {
                     (Some(glob), None) => EnvQuery::Glob(glob),
                     (None, Some(prefix)) => EnvQuery::Prefix(prefix),
-                    _ => return Err("getEnvs request needs exactly one of `glob` and `prefix`".to_owned()),
+                    _ => {
+                        return Err(
+                            "getEnvs request needs exactly one of `glob` and `prefix`".to_owned()
+                        )
+                    }
                 };
-                RequestKind::GetEnvs { query, tracked: raw.tracked.ok_or_else(|| missing("tracked"))? }
+                RequestKind::GetEnvs {
+                    query,
+                    tracked: raw.tracked.ok_or_else(|| missing("tracked"))?,
+                }
             }
             other => return Err(format!("unknown request kind '{other}'")),
         };
@@ -195,7 +221,11 @@ struct RawResponse {
     id: u64,
     ok: bool,
     /// Outer `None`: no `value` key; `Some(None)`: `value: nil`.
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     value: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     entries: Option<BTreeMap<String, String>>,
@@ -216,26 +246,57 @@ impl TryFrom<RawResponse> for Response {
     type Error = String;
 
     fn try_from(raw: RawResponse) -> Result<Self, String> {
-        let outcome = match raw {
-            RawResponse { ok: false, value: None, entries: None, error: Some(error), .. } => {
-                Outcome::Failed(error)
-            }
-            RawResponse { ok: true, value: None, entries: None, error: None, .. } => Outcome::Ack,
-            RawResponse { ok: true, value: Some(value), entries: None, error: None, .. } => {
-                Outcome::Value(value)
-            }
-            RawResponse { ok: true, value: None, entries: Some(entries), error: None, .. } => {
-                Outcome::Entries(entries)
-            }
-            _ => return Err("expected ok: true with at most one of value/entries, or ok: false with error".to_owned()),
-        };
-        Ok(Self { id: raw.id, outcome })
+        let outcome =
+            match raw {
+                RawResponse {
+                    ok: false,
+                    value: None,
+                    entries: None,
+                    error: Some(error),
+                    ..
+                } => Outcome::Failed(error),
+                RawResponse {
+                    ok: true,
+                    value: None,
+                    entries: None,
+                    error: None,
+                    ..
+                } => Outcome::Ack,
+                RawResponse {
+                    ok: true,
+                    value: Some(value),
+                    entries: None,
+                    error: None,
+                    ..
+                } => Outcome::Value(value),
+                RawResponse {
+                    ok: true,
+                    value: None,
+                    entries: Some(entries),
+                    error: None,
+                    ..
+                } => Outcome::Entries(entries),
+                _ => return Err(
+                    "expected ok: true with at most one of value/entries, or ok: false with error"
+                        .to_owned(),
+                ),
+            };
+        Ok(Self {
+            id: raw.id,
+            outcome,
+        })
     }
 }
 
 impl From<Response> for RawResponse {
     fn from(response: Response) -> Self {
-        let mut raw = Self { id: response.id, ok: true, value: None, entries: None, error: None };
+        let mut raw = Self {
+            id: response.id,
+            ok: true,
+            value: None,
+            entries: None,
+            error: None,
+        };
         match response.outcome {
             Outcome::Ack => {}
             Outcome::Value(value) => raw.value = Some(value),

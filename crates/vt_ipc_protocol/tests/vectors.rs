@@ -7,19 +7,24 @@ use serde::de::DeserializeOwned;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 use vt_ipc_protocol::{
-    decode_payload, encode_frame, read_frame, ClientHello, HelloReply, ReadFrameError, Request, Response,
-    MAX_PAYLOAD, PROTOCOL_VERSION,
+    decode_payload, encode_frame, read_frame, ClientHello, HelloReply, ReadFrameError, Request,
+    Response, MAX_PAYLOAD, PROTOCOL_VERSION,
 };
 
 fn vectors() -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ipc-protocol-vectors/vectors.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/ipc-protocol-vectors/vectors.json");
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
     serde_json::from_str(&text).expect("vectors.json is JSON")
 }
 
 fn hex(text: &str) -> Vec<u8> {
     assert!(text.len() % 2 == 0, "odd hex length: {text}");
-    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex digit")).collect()
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex digit"))
+        .collect()
 }
 
 /// A JSON meaning encoded generically as MessagePack: objects become maps in file order, `{"$bin": hex}`
@@ -56,9 +61,17 @@ fn payload_of(frame: &[u8]) -> Vec<u8> {
 }
 
 /// Decodes `frame` as `T`, re-encodes it, and compares with the vector's bytes and meaning.
-fn check_valid<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(name: &str, frame: &[u8], message: &Value) {
+fn check_valid<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(
+    name: &str,
+    frame: &[u8],
+    message: &Value,
+) {
     let typed: T = decode_payload(&payload_of(frame)).unwrap_or_else(|err| panic!("{name}: {err}"));
-    assert_eq!(encode_frame(&typed).unwrap(), frame, "{name}: Rust encodes differently");
+    assert_eq!(
+        encode_frame(&typed).unwrap(),
+        frame,
+        "{name}: Rust encodes differently"
+    );
     let generic = encode_frame(&Wire(message)).unwrap();
     assert_eq!(generic, frame, "{name}: frame and JSON meaning disagree");
     let from_meaning: T = decode_payload(&payload_of(&generic)).unwrap();
@@ -67,7 +80,9 @@ fn check_valid<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(na
 
 fn decodes_as(kind: &str, payload: &[u8]) -> Result<(), String> {
     fn attempt<T: DeserializeOwned>(payload: &[u8]) -> Result<(), String> {
-        decode_payload::<T>(payload).map(drop).map_err(|err| err.to_string())
+        decode_payload::<T>(payload)
+            .map(drop)
+            .map_err(|err| err.to_string())
     }
     match kind {
         "clientHello" => attempt::<ClientHello>(payload),
@@ -110,12 +125,20 @@ fn invalid_vectors_are_rejected() {
     for vector in vectors["invalid"].as_array().unwrap() {
         let name = vector["name"].as_str().unwrap();
         let frame = hex(vector["frame"].as_str().unwrap());
-        match (vector["error"].as_str().unwrap(), read_frame(&mut &frame[..])) {
-            ("frameTooLarge", Err(ReadFrameError::TooLarge { len })) => assert!(len as usize > MAX_PAYLOAD),
+        match (
+            vector["error"].as_str().unwrap(),
+            read_frame(&mut &frame[..]),
+        ) {
+            ("frameTooLarge", Err(ReadFrameError::TooLarge { len })) => {
+                assert!(len as usize > MAX_PAYLOAD)
+            }
             ("frameTooLarge", other) => panic!("{name}: expected an oversize frame, got {other:?}"),
             (_, Ok(payload)) => {
                 let kind = vector["kind"].as_str().unwrap();
-                assert!(decodes_as(kind, &payload).is_err(), "{name}: decoded although invalid");
+                assert!(
+                    decodes_as(kind, &payload).is_err(),
+                    "{name}: decoded although invalid"
+                );
             }
             (_, Err(err)) => panic!("{name}: frame unreadable: {err}"),
         }

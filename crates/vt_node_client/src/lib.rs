@@ -28,14 +28,17 @@ const IPC_NAME_VAR: &str = "VP_RUN_IPC_NAME";
 /// Throws when the variable is unset or the connection or handshake fails; the wrapper then treats the tool
 /// as running outside vt.
 #[napi]
-pub fn load(env: Env, options: Option<JsUnknown>) -> Result<RunnerClient> {
-    drop(options);
+pub fn load(env: Env, _options: Option<JsUnknown>) -> Result<RunnerClient> {
     let Some(address) = process_env::read(env, IPC_NAME_VAR)? else {
-        return Err(Error::from_reason(format!("{IPC_NAME_VAR} is not set: not running inside vt")));
+        return Err(Error::from_reason(format!(
+            "{IPC_NAME_VAR} is not set: not running inside vt"
+        )));
     };
     let client = Client::connect(Path::new(&address), ANSWER_TIMEOUT)
         .map_err(|err| Error::from_reason(format!("cannot connect to vt at {address}: {err}")))?;
-    Ok(RunnerClient { connection: Connection::Live(client) })
+    Ok(RunnerClient {
+        connection: Connection::Live(client),
+    })
 }
 
 /// One process's (or worker thread's) connection to vt. Every method blocks until vt has answered.
@@ -50,14 +53,18 @@ impl RunnerClient {
     #[napi]
     pub fn ignore_input(&mut self, env: Env, path: JsUnknown) -> Result<()> {
         let path = args::path(env, "ignoreInput", path)?;
-        self.connection.call(|client| client.ignore_input(&path)).map(drop)
+        self.connection
+            .call(|client| client.ignore_input(&path))
+            .map(drop)
     }
 
     /// Writes at or under `path` are not outputs of this run.
     #[napi]
     pub fn ignore_output(&mut self, env: Env, path: JsUnknown) -> Result<()> {
         let path = args::path(env, "ignoreOutput", path)?;
-        self.connection.call(|client| client.ignore_output(&path)).map(drop)
+        self.connection
+            .call(|client| client.ignore_output(&path))
+            .map(drop)
     }
 
     /// This run must not be stored.
@@ -68,7 +75,10 @@ impl RunnerClient {
 
     /// The variable's value in the task's context env, or `undefined` (never `null`: callers assign the
     /// result to `process.env`, where `null` would turn into the string "null").
-    #[napi(ts_args_type = "name: string, options?: { tracked?: boolean }", ts_return_type = "string | undefined")]
+    #[napi(
+        ts_args_type = "name: string, options?: { tracked?: boolean }",
+        ts_return_type = "string | undefined"
+    )]
     pub fn get_env(
         &mut self,
         env: Env,
@@ -77,7 +87,10 @@ impl RunnerClient {
     ) -> Result<Either<String, Undefined>> {
         let name = args::string(env, "getEnv", "name", name)?;
         let tracked = args::tracked(env, "getEnv", options)?;
-        let value = self.connection.call(|client| client.get_env(&name, tracked))?.flatten();
+        let value = self
+            .connection
+            .call(|client| client.get_env(&name, tracked))?
+            .flatten();
         Ok(value.map_or(Either::B(()), Either::A))
     }
 
@@ -86,10 +99,18 @@ impl RunnerClient {
         ts_args_type = "query: string | { prefix: string }, options?: { tracked?: boolean }",
         ts_return_type = "Record<string, string>"
     )]
-    pub fn get_envs(&mut self, env: Env, query: JsUnknown, options: Option<JsUnknown>) -> Result<JsObject> {
+    pub fn get_envs(
+        &mut self,
+        env: Env,
+        query: JsUnknown,
+        options: Option<JsUnknown>,
+    ) -> Result<JsObject> {
         let query = args::query(env, query)?;
         let tracked = args::tracked(env, "getEnvs", options)?;
-        let entries = self.connection.call(|client| client.get_envs(query, tracked))?.unwrap_or_default();
+        let entries = self
+            .connection
+            .call(|client| client.get_envs(query, tracked))?
+            .unwrap_or_default();
         let mut object = env.create_object()?;
         for (name, value) in entries {
             object.set_named_property(&name, env.create_string(&value)?)?;

@@ -52,9 +52,11 @@ function payloadOf(hex: string): Buffer {
 function serverEncoding(message: { [key: string]: Json }): Buffer {
   if (message.t === 'hello') return encodeFrame(helloAccepted());
   const id = message.id as number;
-  if (message.ok === false) return encodeFrame('id' in message ? failure(id, message.error as string) : helloRejected(message.error as string));
+  if (message.ok === false)
+    return encodeFrame('id' in message ? failure(id, message.error as string) : helloRejected(message.error as string));
   if ('value' in message) return encodeFrame(valueAnswer(id, (message.value ?? undefined) as string | undefined));
-  if ('entries' in message) return encodeFrame(entriesAnswer(id, new Map(Object.entries(message.entries as Record<string, string>))));
+  if ('entries' in message)
+    return encodeFrame(entriesAnswer(id, new Map(Object.entries(message.entries as Record<string, string>))));
   return encodeFrame(ack(id));
 }
 
@@ -72,7 +74,10 @@ describe('ipc protocol vectors', () => {
     if (!decoded.ok) throw new Error(decoded.error);
     expect(toJson(decoded.value)).toEqual(vector.message);
     if (vector.kind === 'clientHello') {
-      expect(parseHello(decoded.value)).toEqual({ ok: true, value: { v: vector.message?.v, pid: vector.message?.pid } });
+      expect(parseHello(decoded.value)).toEqual({
+        ok: true,
+        value: { v: vector.message?.v, pid: vector.message?.pid },
+      });
     } else {
       const parsed = parseRequest(decoded.value);
       if (!parsed.ok) throw new Error(parsed.error);
@@ -131,7 +136,11 @@ describe('frame reader', () => {
   });
 
   it('accepts exactly the limit and refuses one byte more before the payload arrives', () => {
-    const header = (n: number) => { const h = Buffer.alloc(4); h.writeUInt32LE(n); return h; };
+    const header = (n: number) => {
+      const h = Buffer.alloc(4);
+      h.writeUInt32LE(n);
+      return h;
+    };
     const atLimit = new FrameReader().push(Buffer.concat([header(MAX_PAYLOAD), Buffer.alloc(MAX_PAYLOAD, 0xc0)]));
     expect(atLimit.map((e) => e.kind)).toEqual(['frame']);
     const reader = new FrameReader();

@@ -32,11 +32,13 @@ class RawClient {
       for (const wake of this.waiters.splice(0)) wake();
     });
     socket.on('error', () => {});
-    this.closed = new Promise((resolve) => socket.once('close', () => {
-      openClients.delete(this);
-      for (const wake of this.waiters.splice(0)) wake();
-      resolve();
-    }));
+    this.closed = new Promise((resolve) =>
+      socket.once('close', () => {
+        openClients.delete(this);
+        for (const wake of this.waiters.splice(0)) wake();
+        resolve();
+      }),
+    );
   }
 
   static connect(address: string): Promise<RawClient> {
@@ -95,7 +97,10 @@ afterEach(async () => {
 });
 
 /** A server that is stopped after the test if the test did not stop it. */
-async function startServer(envForQueries: Record<string, string> = {}, clientPath = '/nonexistent/addon.node'): Promise<IpcServer> {
+async function startServer(
+  envForQueries: Record<string, string> = {},
+  clientPath = '/nonexistent/addon.node',
+): Promise<IpcServer> {
   const server = await startIpcServer({ envForQueries, clientPath });
   running.push(server);
   return server;
@@ -161,28 +166,68 @@ describe('ipc server requests', () => {
     const client = await RawClient.hello(server.env.VP_RUN_IPC_NAME, 777);
     expect(await client.call({ id: 1, t: 'ignoreInput', path: '/w/node_modules/.vite' })).toEqual({ id: 1, ok: true });
     expect(await client.call({ id: 2, t: 'ignoreInput', path: '/w/node_modules/.vite' })).toEqual({ id: 2, ok: true });
-    expect(await client.call({ id: 3, t: 'ignoreOutput', path: Buffer.from('/w/\xff', 'latin1') })).toEqual({ id: 3, ok: true });
+    expect(await client.call({ id: 3, t: 'ignoreOutput', path: Buffer.from('/w/\xff', 'latin1') })).toEqual({
+      id: 3,
+      ok: true,
+    });
     expect(await client.call({ id: 4, t: 'disableCache' })).toEqual({ id: 4, ok: true });
-    expect(await client.call({ id: 5, t: 'getEnv', name: 'NODE_ENV', tracked: true })).toEqual({ id: 5, ok: true, value: 'production' });
-    expect(await client.call({ id: 6, t: 'getEnv', name: 'MISSING', tracked: true })).toEqual({ id: 6, ok: true, value: null });
-    expect(await client.call({ id: 7, t: 'getEnv', name: 'OTHER', tracked: false })).toEqual({ id: 7, ok: true, value: 'o' });
+    expect(await client.call({ id: 5, t: 'getEnv', name: 'NODE_ENV', tracked: true })).toEqual({
+      id: 5,
+      ok: true,
+      value: 'production',
+    });
+    expect(await client.call({ id: 6, t: 'getEnv', name: 'MISSING', tracked: true })).toEqual({
+      id: 6,
+      ok: true,
+      value: null,
+    });
+    expect(await client.call({ id: 7, t: 'getEnv', name: 'OTHER', tracked: false })).toEqual({
+      id: 7,
+      ok: true,
+      value: 'o',
+    });
     const globbed = await client.call({ id: 8, t: 'getEnvs', glob: 'PROBE_*', tracked: true });
     expect(globbed).toEqual({ id: 8, ok: true, entries: { PROBE_A: 'a', PROBE_B: 'b' } });
     expect(Object.keys(globbed?.entries as object)).toEqual(['PROBE_A', 'PROBE_B']);
-    expect(await client.call({ id: 9, t: 'getEnvs', prefix: 'VITE_', tracked: false })).toEqual({ id: 9, ok: true, entries: { VITE_X: '1' } });
+    expect(await client.call({ id: 9, t: 'getEnvs', prefix: 'VITE_', tracked: false })).toEqual({
+      id: 9,
+      ok: true,
+      entries: { VITE_X: '1' },
+    });
     expect(await client.call({ id: 10, t: 'getEnvs', glob: '{OTHER,NODE_?NV}', tracked: true })).toEqual({
-      id: 10, ok: true, entries: { NODE_ENV: 'production', OTHER: 'o' },
+      id: 10,
+      ok: true,
+      entries: { NODE_ENV: 'production', OTHER: 'o' },
     });
     client.close();
     const report = await server.stop();
     expect(report.ignoredInputs).toEqual(['/w/node_modules/.vite']);
     expect(report.ignoredOutputs).toEqual(['/w/\ufffd']);
     expect(report.cacheDisabled).toBe(true);
-    expect(report.trackedEnvs).toEqual(new Map([['NODE_ENV', 'production'], ['MISSING', undefined]]));
-    expect(report.trackedEnvQueries).toEqual(new Map([
-      ['glob:PROBE_*', new Map([['PROBE_A', 'a'], ['PROBE_B', 'b']])],
-      ['glob:{OTHER,NODE_?NV}', new Map([['NODE_ENV', 'production'], ['OTHER', 'o']])],
-    ]));
+    expect(report.trackedEnvs).toEqual(
+      new Map([
+        ['NODE_ENV', 'production'],
+        ['MISSING', undefined],
+      ]),
+    );
+    expect(report.trackedEnvQueries).toEqual(
+      new Map([
+        [
+          'glob:PROBE_*',
+          new Map([
+            ['PROBE_A', 'a'],
+            ['PROBE_B', 'b'],
+          ]),
+        ],
+        [
+          'glob:{OTHER,NODE_?NV}',
+          new Map([
+            ['NODE_ENV', 'production'],
+            ['OTHER', 'o'],
+          ]),
+        ],
+      ]),
+    );
     expect(report.protocolError).toBeUndefined();
     expect(report.requests).toEqual([
       'pid 777 #1 ignoreInput /w/node_modules/.vite',
@@ -239,14 +284,18 @@ describe('ipc server requests', () => {
 
   it('serves many clients at once, each in order', async () => {
     const server = await startServer({ N: 'v' });
-    const clients = await Promise.all(Array.from({ length: 16 }, (_, i) => RawClient.hello(server.env.VP_RUN_IPC_NAME, 1000 + i)));
-    await Promise.all(clients.map(async (client, c) => {
-      // Pipelined: all requests in one write, answers must come back in the same order.
-      const requests = Array.from({ length: 50 }, (_, i) => ({ id: i + 1, t: 'ignoreInput', path: `/c${c}/p${i}` }));
-      client.send(Buffer.concat(requests.map(pack)));
-      for (let i = 0; i < 50; i++) expect(await client.receive()).toEqual({ id: i + 1, ok: true });
-      client.close();
-    }));
+    const clients = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => RawClient.hello(server.env.VP_RUN_IPC_NAME, 1000 + i)),
+    );
+    await Promise.all(
+      clients.map(async (client, c) => {
+        // Pipelined: all requests in one write, answers must come back in the same order.
+        const requests = Array.from({ length: 50 }, (_, i) => ({ id: i + 1, t: 'ignoreInput', path: `/c${c}/p${i}` }));
+        client.send(Buffer.concat(requests.map(pack)));
+        for (let i = 0; i < 50; i++) expect(await client.receive()).toEqual({ id: i + 1, ok: true });
+        client.close();
+      }),
+    );
     const report = await server.stop();
     expect(report.ignoredInputs).toHaveLength(16 * 50);
     expect(report.requests).toHaveLength(16 * 50);
@@ -259,7 +308,11 @@ describe('ipc server requests', () => {
     const client = await RawClient.hello(server.env.VP_RUN_IPC_NAME);
     client.socket.pause();
     const count = 300;
-    client.send(Buffer.concat(Array.from({ length: count }, (_, i) => pack({ id: i + 1, t: 'getEnvs', glob: 'BIG_*', tracked: false }))));
+    client.send(
+      Buffer.concat(
+        Array.from({ length: count }, (_, i) => pack({ id: i + 1, t: 'getEnvs', glob: 'BIG_*', tracked: false })),
+      ),
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     client.socket.resume();
     for (let i = 0; i < count; i++) {
@@ -306,10 +359,18 @@ describe('ipc server protocol errors', () => {
 
   it.each([
     ['garbage', frame(Buffer.from([0xc1])), /pid 4242: payload is not MessagePack/],
-    ['trailing bytes', frame(Buffer.from('81a1610100', 'hex')), /not MessagePack: Data read, but end of buffer not reached/],
+    [
+      'trailing bytes',
+      frame(Buffer.from('81a1610100', 'hex')),
+      /not MessagePack: Data read, but end of buffer not reached/,
+    ],
     ['a map without id', pack({ t: 'disableCache' }), /request without `id`/],
     ['a non-map', pack('hello'), /request is not a map/],
-    ['an oversize frame header', Buffer.from('01001000', 'hex'), /frame of 1048577 bytes exceeds the 1048576-byte limit/],
+    [
+      'an oversize frame header',
+      Buffer.from('01001000', 'hex'),
+      /frame of 1048577 bytes exceeds the 1048576-byte limit/,
+    ],
   ])('drops a client after the handshake that sends %s, and keeps serving others', async (_what, bytes, error) => {
     const server = await startServer({ K: 'v' });
     const good = await RawClient.hello(server.env.VP_RUN_IPC_NAME, 1);
@@ -336,7 +397,10 @@ describe('ipc server protocol errors', () => {
     [{ id: 7, t: 'explode' }, "unknown request kind 'explode'"],
     [{ id: 7, t: 'ignoreInput' }, 'ignoreInput request without `path`'],
     [{ id: 7, t: 'getEnv', name: 'X', tracked: 'yes' }, 'getEnv request with a non-boolean `tracked`'],
-    [{ id: 7, t: 'getEnvs', glob: 'A*', prefix: 'A', tracked: true }, 'getEnvs request needs exactly one of `glob` and `prefix`'],
+    [
+      { id: 7, t: 'getEnvs', glob: 'A*', prefix: 'A', tracked: true },
+      'getEnvs request needs exactly one of `glob` and `prefix`',
+    ],
     [{ id: 7, t: 'ignoreInput', path: 'relative/dir' }, "ignoreInput: path 'relative/dir' is not absolute"],
     [{ id: 7, t: 'getEnvs', glob: 'A[', tracked: true }, /^getEnvs: invalid glob 'A\['/],
     [{ id: 7, t: 'getEnvs', glob: '!A', tracked: true }, "getEnvs: invalid glob '!A': negation is not supported"],
@@ -346,7 +410,11 @@ describe('ipc server protocol errors', () => {
     const answer = await client.call(request);
     expect(answer).toMatchObject({ id: 7, ok: false });
     expect(answer?.error).toMatch(error);
-    expect(await client.call({ id: 8, t: 'getEnvs', prefix: 'A', tracked: true })).toEqual({ id: 8, ok: true, entries: { A1: 'x' } });
+    expect(await client.call({ id: 8, t: 'getEnvs', prefix: 'A', tracked: true })).toEqual({
+      id: 8,
+      ok: true,
+      entries: { A1: 'x' },
+    });
     client.close();
     const report = await server.stop();
     expect(report.protocolError).toBe(`pid 4242: ${answer?.error as string}`);
@@ -369,10 +437,16 @@ describe('ipc server protocol errors', () => {
     const request = pack({ id: 1, t: 'disableCache' });
     client.socket.end(request.subarray(0, request.length - 3));
     await client.closed;
-    expect(await other.call({ id: 1, t: 'getEnv', name: 'K', tracked: false })).toEqual({ id: 1, ok: true, value: 'v' });
+    expect(await other.call({ id: 1, t: 'getEnv', name: 'K', tracked: false })).toEqual({
+      id: 1,
+      ok: true,
+      value: 'v',
+    });
     other.close();
     const report = await server.stop();
-    expect(report.protocolError).toBe(`pid 2: connection closed in the middle of a frame (${request.length - 3} bytes received)`);
+    expect(report.protocolError).toBe(
+      `pid 2: connection closed in the middle of a frame (${request.length - 3} bytes received)`,
+    );
     expect(report.cacheDisabled).toBe(false);
   });
 

@@ -19,7 +19,8 @@ import { queryKey } from './env-query.js';
 import type { Recorder } from './recorder.js';
 import { decodePayload, encodeFrame, FrameReader, MAX_PAYLOAD, PROTOCOL_VERSION, type FrameEvent } from './wire.js';
 
-type State = { readonly phase: 'handshake' } | { readonly phase: 'ready'; readonly pid: number } | { readonly phase: 'closed' };
+type State =
+  { readonly phase: 'handshake' } | { readonly phase: 'ready'; readonly pid: number } | { readonly phase: 'closed' };
 
 export class Connection {
   private state: State = { phase: 'handshake' };
@@ -122,7 +123,10 @@ export class Connection {
     switch (request.t) {
       case 'ignoreInput':
       case 'ignoreOutput': {
-        const root = request.t === 'ignoreInput' ? this.recorder.ignoreInput(request.path) : this.recorder.ignoreOutput(request.path);
+        const root =
+          request.t === 'ignoreInput'
+            ? this.recorder.ignoreInput(request.path)
+            : this.recorder.ignoreOutput(request.path);
         if (!root.ok) return this.refuse(request.id, `${request.t}: ${root.error}`);
         this.recorder.log(`${prefix} ${request.t} ${root.value}`);
         return this.send(ack(request.id));

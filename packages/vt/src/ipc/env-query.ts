@@ -10,7 +10,8 @@ export function queryKey(query: EnvQuery): string {
   return 'glob' in query ? `glob:${query.glob}` : `prefix:${query.prefix}`;
 }
 
-export type CompiledQuery = { readonly ok: true; readonly matches: (name: string) => boolean } | { readonly ok: false; readonly error: string };
+export type CompiledQuery =
+  { readonly ok: true; readonly matches: (name: string) => boolean } | { readonly ok: false; readonly error: string };
 
 // The same options vt uses for `env`/`untrackedEnv` patterns: whole-name match, `*`, `?`, classes and `{a,b}`,
 // no extglobs; names are case-insensitive only where the OS treats them so.

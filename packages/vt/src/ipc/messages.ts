@@ -28,8 +28,10 @@ export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok
 export type RequestParseError = { readonly ok: false; readonly error: string; readonly id: RequestId | undefined };
 
 function isUint(value: unknown): value is RequestId {
-  return (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) ||
-    (typeof value === 'bigint' && value >= 0n && value < 2n ** 64n);
+  return (
+    (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) ||
+    (typeof value === 'bigint' && value >= 0n && value < 2n ** 64n)
+  );
 }
 
 function asMap(value: unknown): ReadonlyMap<unknown, unknown> | undefined {
@@ -42,14 +44,21 @@ export function parseHello(value: unknown): Parsed<ClientHello> {
   if (map.get('t') !== 'hello') return { ok: false, error: 'first message is not a hello' };
   const v = map.get('v');
   const pid = map.get('pid');
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) return { ok: false, error: 'hello without a valid `v`' };
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+    return { ok: false, error: 'hello without a valid `v`' };
   if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid < 0) {
     return { ok: false, error: 'hello without a valid `pid`' };
   }
   return { ok: true, value: { v, pid } };
 }
 
-function field<T>(map: ReadonlyMap<unknown, unknown>, t: string, key: string, check: (v: unknown) => v is T, type: string): T {
+function field<T>(
+  map: ReadonlyMap<unknown, unknown>,
+  t: string,
+  key: string,
+  check: (v: unknown) => v is T,
+  type: string,
+): T {
   const value = map.get(key);
   if (!check(value)) {
     throw new Error(map.has(key) ? `${t} request with a non-${type} \`${key}\`` : `${t} request without \`${key}\``);
@@ -80,7 +89,12 @@ export function parseRequest(value: unknown): { readonly ok: true; readonly valu
       case 'getEnv':
         return {
           ok: true,
-          value: { id, t, name: field(map, t, 'name', isString, 'string'), tracked: field(map, t, 'tracked', isBoolean, 'boolean') },
+          value: {
+            id,
+            t,
+            name: field(map, t, 'name', isString, 'string'),
+            tracked: field(map, t, 'tracked', isBoolean, 'boolean'),
+          },
         };
       case 'getEnvs': {
         const hasGlob = map.has('glob');
@@ -91,7 +105,11 @@ export function parseRequest(value: unknown): { readonly ok: true; readonly valu
         return { ok: true, value: { id, t, query, tracked: field(map, t, 'tracked', isBoolean, 'boolean') } };
       }
       default:
-        return { ok: false, error: typeof t === 'string' ? `unknown request kind '${t}'` : 'request without a string `t`', id };
+        return {
+          ok: false,
+          error: typeof t === 'string' ? `unknown request kind '${t}'` : 'request without a string `t`',
+          id,
+        };
     }
   } catch (error) {
     return { ok: false, error: (error as Error).message, id };
@@ -110,7 +128,8 @@ export const helloAccepted = () => ({ t: 'hello', v: 1 }) as const;
 export const helloRejected = (error: string) => ({ ok: false, error }) as const;
 export const ack = (id: RequestId) => ({ id: wireId(id), ok: true }) as const;
 /** `null` (MessagePack nil) when the variable is absent. */
-export const valueAnswer = (id: RequestId, value: string | undefined) => ({ id: wireId(id), ok: true, value: value ?? null }) as const;
+export const valueAnswer = (id: RequestId, value: string | undefined) =>
+  ({ id: wireId(id), ok: true, value: value ?? null }) as const;
 export const entriesAnswer = (id: RequestId, entries: ReadonlyMap<string, string>) =>
   ({ id: wireId(id), ok: true, entries: Object.fromEntries(entries) }) as const;
 export const failure = (id: RequestId, error: string) => ({ id: wireId(id), ok: false, error }) as const;

@@ -43,10 +43,15 @@ export async function startIpcServer(opts: IpcServerOptions): Promise<IpcServer>
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     const connection = new Connection(socket, recorder, ++serial);
     connections.add(connection);
-    closed.set(connection, new Promise((resolve) => socket.once('close', () => {
-      connections.delete(connection);
-      resolve();
-    })));
+    closed.set(
+      connection,
+      new Promise((resolve) =>
+        socket.once('close', () => {
+          connections.delete(connection);
+          resolve();
+        }),
+      ),
+    );
   });
   // A failing accept must not crash vt; it shows up as a client that could not connect.
   server.on('error', () => {});

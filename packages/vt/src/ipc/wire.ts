@@ -27,7 +27,8 @@ export function encodeFrame(message: unknown): Buffer {
   return frame;
 }
 
-export type DecodedPayload = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
+export type DecodedPayload =
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
 
 /** Decodes a payload that must hold exactly one MessagePack value. */
 export function decodePayload(payload: Uint8Array): DecodedPayload {
@@ -43,8 +44,7 @@ export function decodePayload(payload: Uint8Array): DecodedPayload {
 }
 
 export type FrameEvent =
-  | { readonly kind: 'frame'; readonly payload: Buffer }
-  | { readonly kind: 'tooLarge'; readonly length: number };
+  { readonly kind: 'frame'; readonly payload: Buffer } | { readonly kind: 'tooLarge'; readonly length: number };
 
 /**
  * Splits a byte stream into frames. Buffers at most one frame (≤ 1 MiB + header): a header announcing more is
