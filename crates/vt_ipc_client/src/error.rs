@@ -12,12 +12,15 @@ pub enum ClientError {
     Protocol(String),
     /// The server understood the request and refused it (`ok: false`). The connection stays usable.
     Rejected(String),
+    /// The request does not fit in a frame (a name or path over 1 MiB), so nothing was sent. The connection
+    /// stays usable.
+    Unsendable(String),
 }
 
 impl ClientError {
     /// Whether the connection can no longer be used (everything except a refusal).
     pub fn is_transport(&self) -> bool {
-        !matches!(self, Self::Rejected(_))
+        matches!(self, Self::Io(_) | Self::Protocol(_))
     }
 }
 
@@ -27,6 +30,7 @@ impl fmt::Display for ClientError {
             Self::Io(err) => write!(f, "connection to vt failed: {err}"),
             Self::Protocol(message) => write!(f, "vt sent an invalid answer: {message}"),
             Self::Rejected(message) => write!(f, "vt rejected the request: {message}"),
+            Self::Unsendable(message) => write!(f, "request not sent: {message}"),
         }
     }
 }

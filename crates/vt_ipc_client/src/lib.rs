@@ -12,8 +12,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use vt_ipc_protocol::{
-    decode_payload, encode_frame, read_frame, ClientHello, HelloReply, NativePath, Outcome,
-    ReadFrameError, Request, RequestKind, Response, PROTOCOL_VERSION,
+    decode_payload, encode_frame, read_frame, ClientHello, EncodeError, HelloReply, NativePath,
+    Outcome, ReadFrameError, Request, RequestKind, Response, PROTOCOL_VERSION,
 };
 
 pub use error::ClientError;
@@ -138,7 +138,12 @@ impl Client {
     }
 
     fn send<T: serde_like::Serialize>(&mut self, message: &T) -> Result<(), ClientError> {
-        let frame = encode_frame(message).map_err(|err| ClientError::Protocol(err.to_string()))?;
+        let frame = encode_frame(message).map_err(|err| match err {
+            too_large @ EncodeError::TooLarge { .. } => {
+                ClientError::Unsendable(too_large.to_string())
+            }
+            other => ClientError::Protocol(other.to_string()),
+        })?;
         self.stream.write_all(&frame)?;
         Ok(())
     }

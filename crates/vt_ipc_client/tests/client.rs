@@ -291,3 +291,32 @@ fn a_wrong_answer_shape_is_a_protocol_error() {
     assert!(matches!(&err, ClientError::Protocol(_)), "{err}");
     server.join().unwrap();
 }
+
+#[test]
+fn a_request_over_the_frame_limit_is_not_sent_and_the_connection_stays_usable() {
+    let dir = SocketDir::new();
+    let server = serve(&dir.socket(), |mut stream| {
+        accept_hello(&mut stream);
+        let request: Request = receive(&mut stream);
+        assert_eq!(
+            request.id, 2,
+            "the oversize request never reached the server"
+        );
+        send(
+            &mut stream,
+            &Response {
+                id: request.id,
+                outcome: Outcome::Value(None),
+            },
+        );
+    });
+    let mut client = Client::connect(&dir.socket(), SHORT).unwrap();
+    let huge = "N".repeat(vt_ipc_protocol::MAX_PAYLOAD);
+    let err = client.get_env(&huge, true).unwrap_err();
+    assert!(
+        matches!(&err, ClientError::Unsendable(_)) && !err.is_transport(),
+        "{err}"
+    );
+    assert_eq!(client.get_env("SMALL", true).unwrap(), None);
+    server.join().unwrap();
+}

@@ -211,6 +211,18 @@ describe('node client addon via the published wrapper', () => {
     expect((await server.stop()).protocolError).toMatch(/invalid glob 'A\['/);
   });
 
+  it('throws for a request too large to send, without giving up the connection', async () => {
+    const server = await start({ K: 'v' });
+    const run = await withClient(
+      `try { client.getEnv('N'.repeat(2 * 1024 * 1024)); } catch (e) { print(e.message); }
+       print(client.getEnv('K'));`,
+      { env: server.env },
+    );
+    expectOk(run);
+    expect(run.stdout).toMatch(/^"request not sent: message of \d+ bytes exceeds the 1048576-byte frame limit"\n"v"\n$/);
+    expect((await server.stop()).requests).toHaveLength(1);
+  });
+
   it('becomes a no-op once the server is gone, without throwing', async () => {
     const server = await start({ A: 'a' });
     let stopped: Promise<unknown> | undefined;

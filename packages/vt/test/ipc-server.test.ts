@@ -421,6 +421,18 @@ describe('ipc server protocol errors', () => {
     expect(report.requests[0]).toBe(`pid 4242 #7 refused: ${answer?.error as string}`);
   });
 
+  it('refuses a getEnvs answer that would exceed the frame limit, and keeps the connection', async () => {
+    const env = Object.fromEntries(Array.from({ length: 1100 }, (_, i) => [`BIG_${i}`, 'v'.repeat(1024)]));
+    const server = await startServer({ ...env, SMALL: 's' });
+    const client = await RawClient.hello(server.env.VP_RUN_IPC_NAME);
+    const answer = await client.call({ id: 1, t: 'getEnvs', glob: 'BIG_*', tracked: true });
+    expect(answer).toMatchObject({ id: 1, ok: false });
+    expect(answer?.error).toMatch(/^getEnvs: answer of \d+ bytes exceeds the frame limit$/);
+    expect(await client.call({ id: 2, t: 'getEnv', name: 'SMALL', tracked: true })).toEqual({ id: 2, ok: true, value: 's' });
+    client.close();
+    expect((await server.stop()).protocolError).toMatch(/exceeds the frame limit/);
+  });
+
   it('records only the first error', async () => {
     const server = await startServer();
     const client = await RawClient.hello(server.env.VP_RUN_IPC_NAME);

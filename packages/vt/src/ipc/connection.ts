@@ -17,7 +17,15 @@ import {
 } from './messages.js';
 import { queryKey } from './env-query.js';
 import type { Recorder } from './recorder.js';
-import { decodePayload, encodeFrame, FrameReader, MAX_PAYLOAD, PROTOCOL_VERSION, type FrameEvent } from './wire.js';
+import {
+  decodePayload,
+  encodeFrame,
+  FrameReader,
+  HEADER_LEN,
+  MAX_PAYLOAD,
+  PROTOCOL_VERSION,
+  type FrameEvent,
+} from './wire.js';
 
 type State =
   { readonly phase: 'handshake' } | { readonly phase: 'ready'; readonly pid: number } | { readonly phase: 'closed' };
@@ -144,7 +152,12 @@ export class Connection {
         const entries = this.recorder.getEnvs(request.query, request.tracked);
         if (!entries.ok) return this.refuse(request.id, `getEnvs: ${entries.error}`);
         this.recorder.log(`${prefix} getEnvs ${queryKey(request.query)}${tracking(request.tracked)}`);
-        return this.send(entriesAnswer(request.id, entries.value));
+        const answer = encodeFrame(entriesAnswer(request.id, entries.value));
+        // The client would reject a frame over the limit and give up on vt altogether; refusing keeps it working,
+        // and the recorded error keeps a run whose tool did not get its answer out of the cache.
+        const size = answer.length - HEADER_LEN;
+        if (size > MAX_PAYLOAD) return this.refuse(request.id, `getEnvs: answer of ${size} bytes exceeds the frame limit`);
+        return this.write(answer);
       }
     }
   }
@@ -165,8 +178,12 @@ export class Connection {
 
   /** Writes one frame; a full write buffer pauses reading and handling until the client catches up. */
   private send(message: unknown): void {
+    this.write(encodeFrame(message));
+  }
+
+  private write(frame: Buffer): void {
     if (this.socket.destroyed) return;
-    if (!this.socket.write(encodeFrame(message))) {
+    if (!this.socket.write(frame)) {
       this.blocked = true;
       this.socket.pause();
       this.socket.once('drain', () => {
