@@ -22,6 +22,18 @@
         "native/launcher/probe.c",
         "native/common/decode.c", "native/common/syscalls.c", "native/common/ring.c", "native/common/gate.c"
       ]
+    },
+    {
+      "target_name": "vt_trace_shim",
+      "type": "shared_library",
+      "product_prefix": "",
+      "sources": [
+        "native/shim/shim.c",
+        "native/common/decode.c", "native/common/syscalls.c", "native/common/ring.c", "native/common/gate.c"
+      ],
+      "cflags": ["-fvisibility=hidden", "-fno-stack-protector"],
+      "ldflags": ["-Wl,-z,nodelete", "-Wl,--no-undefined"],
+      "libraries": ["-ldl"]
     }
   ]
 }

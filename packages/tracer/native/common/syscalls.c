@@ -70,13 +70,22 @@ static const vt_sysdesc table[] = {
     D(301, VT_OP_STAT, 3, 4, -1, -1, -1, 0, "fanotify_mark"),
 };
 
-const vt_sysdesc *vt_sys_lookup(long nr) {
-  /* Direct index built lazily would need a constructor; the table is small and the shim only calls this for
-   * syscalls it already knows are watched, so a scan is fine. The supervisor pays ~60 compares per stop, which
-   * is noise next to the context switches. */
+#define INDEX_SIZE 512
+/* nr -> table index + 1 (0 = not watched). Filled on first use; concurrent first uses write identical bytes. */
+static uint8_t index_of[INDEX_SIZE];
+static int index_ready;
+
+static void build_index(void) {
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-    if (table[i].nr == nr) return &table[i];
-  return NULL;
+    if (table[i].nr >= 0 && table[i].nr < INDEX_SIZE) index_of[table[i].nr] = (uint8_t)(i + 1);
+  __atomic_store_n(&index_ready, 1, __ATOMIC_RELEASE);
+}
+
+const vt_sysdesc *vt_sys_lookup(long nr) {
+  if (nr < 0 || nr >= INDEX_SIZE) return NULL;
+  if (!__atomic_load_n(&index_ready, __ATOMIC_ACQUIRE)) build_index();
+  uint8_t i = index_of[nr];
+  return i ? &table[i - 1] : NULL;
 }
 
 const vt_sysdesc *vt_sys_table(unsigned *count) {
