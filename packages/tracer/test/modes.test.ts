@@ -1,0 +1,126 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { PathAccess, TraceResult } from '../src/index.js';
+import { buildHelpers, type Helpers } from './support/native-helpers.js';
+import { runTraced } from './support/run-traced.js';
+import { workloadEnv } from './support/workloads.mjs';
+
+let h: Helpers;
+beforeAll(() => {
+  h = buildHelpers();
+});
+afterAll(() => rmSync(h.dir, { recursive: true, force: true }));
+
+const none: PathAccess = { read: false, stat: false, readDir: false, write: false, writeDir: false, readBeforeWrite: false };
+const access = (r: TraceResult, p: string): PathAccess => r.accesses.get(p) ?? none;
+
+/* The same assertions through both mechanisms: the static helper is decoded by the supervisor from outside, the
+ * dynamic one by the shim from inside; they share the decoder but not the memory, fd or probe plumbing. */
+describe.each([
+  ['supervisor (static binary)', () => h.fsopStatic, false],
+  ['shim (dynamic binary)', () => h.fsopDynamic, true],
+])('access modes via %s', (_name, bin, viaShim) => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(h.dir, 'modes-'));
+  });
+
+  async function run(...ops: string[]): Promise<TraceResult> {
+    const r = await runTraced(bin(), ops, { cwd: dir, env: workloadEnv() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.result.complete, JSON.stringify(r.result)).toBe(true);
+    // Prove which path did the work, so a broken fast path cannot hide behind the supervisor or vice versa.
+    if (viaShim) expect(r.result.stats.shimEvents).toBeGreaterThan(0);
+    else expect(r.result.stats.shimEvents).toBe(0);
+    return r.result;
+  }
+
+  it('O_RDWR on an existing file is READ + WRITE, read before write', async () => {
+    const f = join(dir, 'rw.txt');
+    writeFileSync(f, 'old\n');
+    const a = access(await run('rdwr', f), f);
+    expect(a).toMatchObject({ read: true, write: true, readBeforeWrite: true });
+  });
+
+  it('reading a file the task wrote first is not a read before write', async () => {
+    const f = join(dir, 'own-output.txt');
+    rmSync(f, { force: true });
+    const a = access(await run('write', f, 'read', f), f);
+    expect(a).toMatchObject({ read: true, write: true, readBeforeWrite: false });
+  });
+
+  it('a failed read (ENOENT) followed by creating the file is not a read before write', async () => {
+    const f = join(dir, 'probe-then-create.txt');
+    rmSync(f, { force: true });
+    const a = access(await run('read', f, 'write', f), f);
+    expect(a).toMatchObject({ read: true, write: true, readBeforeWrite: false });
+  });
+
+  it('reading pre-existing content and then overwriting it is a read before write', async () => {
+    const f = join(dir, 'input-then-overwrite.txt');
+    writeFileSync(f, 'input\n');
+    const a = access(await run('read', f, 'write', f), f);
+    expect(a).toMatchObject({ read: true, write: true, readBeforeWrite: true });
+  });
+
+  it('mkdir is WRITE_DIR; mkdir of an existing directory is only a STAT', async () => {
+    const fresh = join(dir, 'newdir');
+    const existing = join(dir, 'existing');
+    rmSync(fresh, { recursive: true, force: true });
+    mkdirSync(existing, { recursive: true });
+    const r = await run('mkdir', fresh, 'mkdir', existing);
+    expect(access(r, fresh)).toMatchObject({ writeDir: true });
+    expect(access(r, existing)).toMatchObject({ writeDir: false, stat: true });
+  });
+
+  it('renaming a directory is WRITE_DIR on both names', async () => {
+    const from = join(dir, 'ren-from');
+    const to = join(dir, 'ren-to');
+    rmSync(to, { recursive: true, force: true });
+    mkdirSync(from, { recursive: true });
+    writeFileSync(join(from, 'inside.txt'), 'x');
+    const r = await run('rename', from, to);
+    expect(access(r, from)).toMatchObject({ writeDir: true, write: false });
+    expect(access(r, to)).toMatchObject({ writeDir: true, write: false });
+  });
+
+  it('renaming a file is WRITE on both names', async () => {
+    const from = join(dir, 'file-from.txt');
+    const to = join(dir, 'file-to.txt');
+    writeFileSync(from, 'x');
+    const r = await run('rename', from, to);
+    expect(access(r, from)).toMatchObject({ write: true, writeDir: false });
+    expect(access(r, to)).toMatchObject({ write: true, writeDir: false });
+  });
+
+  it('listing a directory is READ_DIR', async () => {
+    const d = join(dir, 'listed');
+    mkdirSync(d, { recursive: true });
+    writeFileSync(join(d, 'a'), '');
+    expect(access(await run('list', d), d)).toMatchObject({ readDir: true });
+  });
+
+  it('stat of a missing path is recorded as STAT', async () => {
+    const missing = join(dir, 'does-not-exist.json');
+    expect(access(await run('stat', missing), missing)).toMatchObject({ stat: true, read: false, write: false });
+  });
+
+  it('failed writes are not writes: unlink of a missing file, rmdir of a missing dir', async () => {
+    const f = join(dir, 'never-there.txt');
+    const d = join(dir, 'never-there-dir');
+    const r = await run('unlink', f, 'rmdir', d);
+    expect(access(r, f)).toMatchObject({ stat: true, write: false });
+    expect(access(r, d)).toMatchObject({ stat: true, writeDir: false });
+  });
+
+  it('relative paths resolve against the cwd at the time of the call', async () => {
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'sub', 'rel.txt'), 'x');
+    const r = await run('read', 'sub/rel.txt', 'chdir', 'sub', 'stat', './../sub//rel2.txt');
+    expect(access(r, join(dir, 'sub', 'rel.txt'))).toMatchObject({ read: true });
+    expect(access(r, join(dir, 'sub', 'rel2.txt'))).toMatchObject({ stat: true });
+  });
+});

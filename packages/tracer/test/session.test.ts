@@ -1,0 +1,161 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { beginTrace, detectTraceMode, traceSupport } from '../src/index.js';
+import { buildHelpers, type Helpers } from './support/native-helpers.js';
+import { runTraced } from './support/run-traced.js';
+import { workloadEnv } from './support/workloads.mjs';
+
+let h: Helpers;
+let dir: string;
+beforeAll(() => {
+  h = buildHelpers();
+  dir = mkdtempSync(join(h.dir, 'session-'));
+});
+afterAll(() => rmSync(h.dir, { recursive: true, force: true }));
+
+const env = () => workloadEnv();
+
+describe('mode detection', () => {
+  it('finds seccomp user notification with sync wake-up on this kernel', () => {
+    expect(detectTraceMode()).toBe('unotify');
+    expect(traceSupport().syncWakeUp).toBe(true);
+  });
+});
+
+describe('the launcher is transparent to the task', () => {
+  it('passes arguments, stdout, stderr and the exit code through', async () => {
+    const r = await runTraced('/bin/sh', ['-c', 'printf "%s|" "$@"; echo err >&2; exit 7', 'sh', 'a b', '', 'c'], {
+      cwd: dir,
+      env: env(),
+    });
+    expect(r.code).toBe(7);
+    expect(r.stdout).toBe('a b||c|');
+    expect(r.stderr).toBe('err\n');
+    expect(r.result.complete).toBe(true);
+  });
+
+  it('reports a program that cannot be executed like a shell would (127)', async () => {
+    const r = await runTraced(join(dir, 'no-such-program'), [], { cwd: dir, env: env() });
+    expect(r.code).toBe(127);
+    expect(r.stderr).toContain('vt: failed to execute');
+  });
+
+  it("keeps the user's LD_PRELOAD first and still records what it forwards", async () => {
+    const marker = join(dir, 'user-preload-marker.txt');
+    writeFileSync(marker, 'x');
+    const r = await runTraced(h.fsopDynamic, ['env', 'LD_PRELOAD', 'read', marker], {
+      cwd: dir,
+      env: { ...env(), LD_PRELOAD: h.userPreload },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const preload = /^LD_PRELOAD=(.*)$/m.exec(r.stdout)?.[1] ?? '';
+    expect(preload.split(':')[0]).toBe(h.userPreload);
+    expect(preload.split(':')).toHaveLength(2);
+    expect(r.stderr).toContain('user-open'); // the user's interposer ran
+    expect(r.result.accesses.get(marker)?.read).toBe(true); // and the access was still recorded
+  });
+
+  it('blocks io_uring_setup with ENOSYS so nothing bypasses the filter', async () => {
+    const untraced = spawnSync(h.fsopStatic, ['uring'], { encoding: 'utf8' });
+    expect(untraced.stdout).not.toContain('ENOSYS');
+    for (const bin of [h.fsopStatic, h.fsopDynamic]) {
+      const r = await runTraced(bin, ['uring'], { cwd: dir, env: env() });
+      expect(r.stdout).toBe('io_uring_setup: ENOSYS\n');
+    }
+  });
+
+  it('traces children that run with a cleaned environment (no shim) through the supervisor', async () => {
+    const f = join(dir, 'env-i.txt');
+    writeFileSync(f, 'x');
+    const r = await runTraced('/bin/sh', ['-c', `env -i /bin/cat ${f} > /dev/null`], { cwd: dir, env: env() });
+    expect(r.code).toBe(0);
+    expect(r.result.accesses.get(f)?.read).toBe(true);
+  });
+});
+
+describe('incomplete traces are reported, never silent', () => {
+  it('exceeding the path limit gives reason "capacity"', async () => {
+    const r = await runTraced('/bin/cat', ['/etc/hostname'], { cwd: dir, env: env(), limit: 3 });
+    expect(r.code).toBe(0);
+    expect(r.result).toMatchObject({ complete: false, reason: 'capacity' });
+    expect(r.result.accesses.size).toBe(3);
+  });
+
+  it('a generous limit keeps the trace complete', async () => {
+    const r = await runTraced('/bin/cat', ['/etc/hostname'], { cwd: dir, env: env(), limit: 10_000 });
+    expect(r.result.complete).toBe(true);
+  });
+
+  it('simulate "unsupported" runs the program itself and reports unsupported', async () => {
+    const s = beginTrace({ program: '/bin/true', args: [], env: env(), cwd: dir, simulate: 'unsupported' });
+    expect(s.file).toBe('/bin/true');
+    const r = await runTraced('/bin/sh', ['-c', 'exit 3'], { cwd: dir, env: env(), simulate: 'unsupported' });
+    expect(r.code).toBe(3);
+    expect(r.result).toMatchObject({ complete: false, reason: 'unsupported' });
+    s.dispose();
+  });
+
+  it('simulate "fail" runs the task untraced with its original environment and reports untraceable', async () => {
+    const r = await runTraced(h.fsopDynamic, ['env', 'LD_PRELOAD', 'env', 'VT_TRACER_RING'], {
+      cwd: dir,
+      env: env(),
+      simulate: 'fail',
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('LD_PRELOAD=(unset)\nVT_TRACER_RING=(unset)\n');
+    expect(r.result).toMatchObject({ complete: false, reason: 'untraceable' });
+    if (!r.result.complete) expect(r.result.detail).toContain('simulated');
+  });
+
+  it('a syscall through the i386 ABI makes the trace untraceable', async () => {
+    const probe = spawnSync(h.fsopStatic, ['int80'], { encoding: 'utf8' });
+    if (probe.status !== 0 || !/^int80: \d+/.test(probe.stdout)) return; // no IA32 emulation in this kernel
+    const r = await runTraced(h.fsopStatic, ['int80'], { cwd: dir, env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^int80: \d+/);
+    expect(r.result).toMatchObject({ complete: false, reason: 'untraceable' });
+  });
+});
+
+describe('descendants and the grace period', () => {
+  it('waits for a detached descendant that exits within the grace period and records its accesses', async () => {
+    const out = join(dir, 'late-but-in-time.txt');
+    rmSync(out, { force: true });
+    const r = await runTraced('/bin/sh', ['-c', `(sleep 0.2; echo late > ${out}) > /dev/null 2>&1 & exit 0`], {
+      cwd: dir,
+      env: env(),
+    });
+    expect(r.result.complete).toBe(true);
+    expect(r.result.accesses.get(out)?.write).toBe(true);
+  });
+
+  it('marks the trace incomplete when a descendant outlives the grace period, and that descendant keeps working', async () => {
+    const out = join(dir, 'after-grace.txt');
+    rmSync(out, { force: true });
+    const started = Date.now();
+    const r = await runTraced(
+      '/bin/sh',
+      ['-c', `(sleep 1; cat /etc/hostname > ${out}.tmp && mv ${out}.tmp ${out}) > /dev/null 2>&1 & exit 0`],
+      { cwd: dir, env: env(), graceMs: 200 },
+    );
+    expect(Date.now() - started).toBeLessThan(900);
+    expect(r.result).toMatchObject({ complete: false, reason: 'untraceable' });
+    // The supervisor outlives the session: the leftover's file syscalls still work.
+    for (let i = 0; i < 60 && !existsSync(out); i++) await new Promise((res) => setTimeout(res, 50));
+    expect(readFileSync(out, 'utf8').length).toBeGreaterThan(0);
+  });
+});
+
+describe('input validation', () => {
+  it('rejects a relative program, a relative cwd and a bad limit with clear errors', () => {
+    const base = { program: '/bin/true', args: [], env: {}, cwd: '/' };
+    expect(() => beginTrace({ ...base, program: 'true' })).toThrow(/program must be an absolute path/);
+    expect(() => beginTrace({ ...base, cwd: 'rel' })).toThrow(/cwd must be an absolute path/);
+    expect(() => beginTrace({ ...base, limit: 0 })).toThrow(/limit must be a positive integer/);
+    expect(() => beginTrace({ ...base, simulate: 'nope' as 'fail' })).toThrow(/simulate must be/);
+  });
+});

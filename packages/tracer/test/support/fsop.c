@@ -1,0 +1,85 @@
+/* Test helper: performs file operations named on the command line, in order. Built twice by the tests, static
+ * (every call stops at the supervisor) and dynamic (calls go through the LD_PRELOAD shim). */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static int fail(const char *op, const char *p) {
+  fprintf(stderr, "%s %s: %s\n", op, p, strerror(errno));
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    const char *op = argv[i];
+    const char *p = i + 1 < argc ? argv[i + 1] : "";
+    char buf[256];
+    if (!strcmp(op, "read")) {
+      int fd = open(p, O_RDONLY);
+      if (fd < 0) fail(op, p); else { (void)!read(fd, buf, sizeof buf); close(fd); }
+      i++;
+    } else if (!strcmp(op, "write")) {
+      int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (fd < 0) fail(op, p); else { (void)!write(fd, "data\n", 5); close(fd); }
+      i++;
+    } else if (!strcmp(op, "rdwr")) {
+      int fd = open(p, O_RDWR);
+      if (fd < 0) fail(op, p); else { (void)!read(fd, buf, sizeof buf); (void)!write(fd, "more\n", 5); close(fd); }
+      i++;
+    } else if (!strcmp(op, "stat")) {
+      struct stat st;
+      if (stat(p, &st) != 0) fail(op, p);
+      i++;
+    } else if (!strcmp(op, "mkdir")) {
+      if (mkdir(p, 0755) != 0) fail(op, p);
+      i++;
+    } else if (!strcmp(op, "rmdir")) {
+      if (rmdir(p) != 0) fail(op, p);
+      i++;
+    } else if (!strcmp(op, "unlink")) {
+      if (unlink(p) != 0) fail(op, p);
+      i++;
+    } else if (!strcmp(op, "rename")) {
+      const char *q = i + 2 < argc ? argv[i + 2] : "";
+      if (rename(p, q) != 0) fail(op, p);
+      i += 2;
+    } else if (!strcmp(op, "list")) {
+      DIR *d = opendir(p);
+      if (!d) fail(op, p);
+      else { while (readdir(d)) {} closedir(d); }
+      i++;
+    } else if (!strcmp(op, "chdir")) {
+      if (chdir(p) != 0) fail(op, p);
+      i++;
+    } else if (!strcmp(op, "env")) {
+      const char *v = getenv(p);
+      printf("%s=%s\n", p, v ? v : "(unset)");
+      i++;
+    } else if (!strcmp(op, "uring")) {
+      char params[120];
+      memset(params, 0, sizeof params);
+      long r = syscall(425 /* io_uring_setup */, 1, params);
+      printf("io_uring_setup: %s\n", r >= 0 ? "ok" : (errno == ENOSYS ? "ENOSYS" : strerror(errno)));
+    } else if (!strcmp(op, "int80")) {
+      /* An i386-ABI syscall from a 64-bit process (getpid = 20). */
+      long r;
+      __asm__ volatile("int $0x80" : "=a"(r) : "a"(20L) : "memory");
+      printf("int80: %ld\n", r);
+    } else if (!strcmp(op, "sleep")) {
+      usleep((useconds_t)atoi(p) * 1000);
+      i++;
+    } else {
+      fprintf(stderr, "unknown op %s\n", op);
+      return 2;
+    }
+  }
+  fflush(stdout);
+  return 0;
+}
