@@ -1,65 +1,60 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import picomatch from 'picomatch';
 import { createArchive, restoreArchive } from '../archive/index.js';
-import { VtError } from '../errors.js';
-import type { SpawnItem } from '../plan/plan.js';
-import type { LeafResult, NotCached, Outcome, RunSummary } from '../report/model.js';
+import type { IoConfig } from '../config/globs.js';
+import { writeLastSummary } from '../report/last-summary.js';
+import type { ErrorInfo, LeafResult, NotCached, Outcome, RunSummary } from '../report/model.js';
 import type { CachedItemRun, CachedRunner } from '../run/cached.js';
 import { ChunkLog, readChunkLog, validateChunkLog } from '../run/chunk-log.js';
 import { cachedEnv } from '../run/env.js';
 import { TaskProcess } from '../run/process.js';
 import { commandLine, type InlineStatus } from '../run/status.js';
 import type { Workspace } from '../workspace/types.js';
-import { writeLastSummary } from '../report/last-summary.js';
-import { FileHasher, hashGlobbedInputs } from './fingerprint.js';
-import {
-  buildSpawnFingerprint, canonicalJson, entryKeyId, explainKeyChange, pathReason, taskKeyId,
-  type EntryKey, type MissReason, type TaskKey,
-} from './key.js';
-import { cacheDir, cacheRoot } from './location.js';
-import { globOutputs } from './outputs.js';
-import { CacheStore, type EntryValue } from './store.js';
+import { collectOutputs } from './collect.js';
 import { evictionLimits } from './eviction.js';
+import { FileHasher, hashGlobbedInputs } from './fingerprint.js';
+import { buildSpawnFingerprint, canonicalJson, entryKeyId, taskKeyId, type EntryKey } from './key.js';
+import { cacheDir, cacheRoot } from './location.js';
+import { lookupEntry, type Lookup } from './lookup.js';
+import { startIpc, startTrace, type IpcReport, type TraceOutcome } from './observe.js';
+import { fingerprintPath } from './path-fingerprint.js';
+import { CacheStore, type EntryValue } from './store.js';
+import { classifyTrace, underAny, type TraceClassification } from './trace-set.js';
+import { storeTrackedEnvs } from './tracked-env.js';
 
 export interface CacheSession extends CachedRunner {
-  /** Writes `last-summary.json`; failures are reported on stderr but never change the exit code. */
+  /** Writes `last-summary.json`; a failure is reported on stderr and never changes the exit code. */
   saveSummary(summary: RunSummary): void;
   /** Eviction and cleanup after the run. */
   close(): Promise<void>;
 }
 
-type Lookup =
-  | { readonly kind: 'hit'; readonly key: string; readonly value: EntryValue }
-  | { readonly kind: 'miss'; readonly reason: MissReason | undefined }
-  | { readonly kind: 'error'; readonly message: string };
-
 const NOT_FOUND = 'no previous cache entry found';
+const RESTORE_FAILED = "the cached outputs couldn't be restored";
 
-/** Compares stored globbed inputs with the current ones in sorted path order (cache.md §6 2a). */
-function diffGlobbed(stored: readonly (readonly [string, string])[], current: readonly (readonly [string, string])[]): MissReason | undefined {
-  let i = 0;
-  let j = 0;
-  while (i < stored.length || j < current.length) {
-    const s = stored[i];
-    const c = current[j];
-    if (s && (!c || s[0] < c[0])) return pathReason('removed', s[0]);
-    if (c && (!s || c[0] < s[0])) return pathReason('added', c[0]);
-    if (s![1] !== c![1]) return pathReason('modified', s![0]);
-    i++;
-    j++;
-  }
-  return undefined;
+/** Testing knobs of tracing.md §5, read from vt's own environment (never passed to tasks). */
+function traceKnobs(env: NodeJS.ProcessEnv): { simulate: 'unsupported' | 'fail' | undefined; limit: number | undefined } {
+  const sim = env.VT_INTERNAL_TRACER;
+  const limit = Number(env.VT_INTERNAL_TRACE_LIMIT);
+  return {
+    simulate: sim === 'unsupported' || sim === 'fail' ? sim : undefined,
+    limit: Number.isSafeInteger(limit) && limit > 0 ? limit : undefined,
+  };
 }
 
-/** The cache for one `vt run`: opened lazily on the first cache-enabled item (cache.md §1). */
+const relPosix = (root: string, abs: string): string => path.relative(root, abs).split(path.sep).join('/');
+
+/** The cache for one `vt run`, opened lazily on the first cache-enabled item (cache.md §1). */
 export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv; color: boolean }): CacheSession {
   const { ws, color } = opts;
   let dir: string | undefined;
   let store: CacheStore | undefined;
   let openError: Error | undefined;
-  let hasher: FileHasher | undefined;
+  let hasher = new FileHasher(ws.root, undefined);
   const filesToDelete: string[] = [];
+  const knobs = traceKnobs(opts.env);
 
   const resolveDir = (): string => (dir ??= cacheDir(cacheRoot(opts.env, ws.root)));
 
@@ -71,7 +66,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       const d = resolveDir();
       fs.mkdirSync(d, { recursive: true });
       // The legacy single-dir layout left regular files directly in the root; directories (other schema
-      // versions, ours included) are left alone.
+      // versions) are left alone.
       for (const e of fs.readdirSync(root, { withFileTypes: true })) {
         if (e.isFile()) fs.rmSync(path.join(root, e.name), { force: true });
       }
@@ -85,47 +80,36 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     }
   }
 
-  async function lookup(s: CacheStore, key: EntryKey, keyId: string, taskKey: string, globbed: [string, string][]): Promise<Lookup> {
-    const entry = s.entry(keyId);
-    if (entry) {
-      const reason = diffGlobbed(entry.value.globbed, globbed);
-      if (reason) return { kind: 'miss', reason };
-      return { kind: 'hit', key: keyId, value: entry.value };
-    }
-    const pointer = s.pointer(taskKey);
-    if (pointer === undefined || pointer === keyId) return { kind: 'miss', reason: undefined };
-    const previous = s.entry(pointer);
-    if (!previous) return { kind: 'miss', reason: undefined };
-    return { kind: 'miss', reason: explainKeyChange(JSON.parse(previous.keyJson) as EntryKey, key) };
-  }
-
   async function run(r: CachedItemRun): Promise<LeafResult> {
     const { task, item, writer, display, executor } = r;
     const d = resolveDir();
-    const relCwd = path.relative(ws.root, item.cwd).split(path.sep).join('/');
-    const { env, declared } = cachedEnv(item, task, ws.root, {});
+    const cacheDirRel = relPosix(ws.root, d);
+    const queryEnv = { ...item.contextEnv, ...item.prefixEnv };
+    const base = cachedEnv(item, task, ws.root, {});
     const key: EntryKey = {
-      spawn: buildSpawnFingerprint({ cwd: relCwd, program: item.programFingerprint, args: item.args, declared, untrackedEnv: task.untrackedEnv }),
+      spawn: buildSpawnFingerprint({
+        cwd: relPosix(ws.root, item.cwd), program: item.programFingerprint, args: item.args,
+        declared: base.declared, untrackedEnv: task.untrackedEnv,
+      }),
       input: task.input,
       output: task.output,
     };
     const keyId = entryKeyId(key);
-    const taskKey: TaskKey = { packageDir: task.pkg.relDir, taskName: task.name, index: item.index, taskArgs: item.taskArgs };
-    const taskKeyStr = taskKeyId(taskKey);
+    const taskKey = taskKeyId({ packageDir: task.pkg.relDir, taskName: task.name, index: item.index, taskArgs: item.taskArgs });
 
-    // 1. Lookup. Any failure here is reported after the run and never skips work (cache.md §6.4).
+    // 1. Lookup. A failure here never skips work; it is reported after the run (cache.md §6.4).
     let s: CacheStore | undefined;
     let globbed: [string, string][] = [];
     let found: Lookup;
     try {
       s = open();
-      globbed = await hashGlobbedInputs(ws.root, task.input, hasher!, path.relative(ws.root, d));
-      found = await lookup(s, key, keyId, taskKeyStr, globbed);
+      globbed = await hashGlobbedInputs(ws.root, task.input, hasher, cacheDirRel);
+      found = await lookupEntry({ store: s, key, keyId, taskKey, globbed, workspaceRoot: ws.root, hasher, env: queryEnv });
     } catch (err) {
       found = { kind: 'error', message: (err as Error).message };
     }
 
-    // 2. Hit: restore outputs, check the log, then print and replay.
+    // 2. Hit: the log must be replayable and the outputs restorable before the hit is announced.
     let restoreFailure: string | undefined;
     if (found.kind === 'hit' && s) {
       const hit = found;
@@ -140,11 +124,11 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
         });
         if (!restored.ok) {
           restoreFailure = restored.message;
-          found = { kind: 'miss', reason: { inline: "the cached outputs couldn't be restored", detail: "the cached outputs couldn't be restored" } };
+          found = { kind: 'miss', reason: { inline: RESTORE_FAILED, detail: RESTORE_FAILED } };
           try {
             filesToDelete.push(...s.remove(hit.key));
           } catch {
-            // The entry stays; the next run will try (and fail) again rather than replay garbage.
+            // The row stays; the next run fails the same restore and re-runs again — never a wrong hit.
           }
         } else {
           for (const w of restored.warnings) process.stderr.write(`${w}\n`);
@@ -155,35 +139,43 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
         for (const chunk of readChunkLog(path.join(d, hit.value.log.file))) writer.output(chunk.kind, chunk.data);
         writer.finish([]);
         try {
-          s.markUsed(taskKeyStr, hit.key);
+          s.markUsed(taskKey, hit.key);
         } catch {
-          // Only the miss explanation and LRU order depend on this; the hit itself is complete.
+          // Only miss explanations and LRU order depend on this; the hit itself is complete.
         }
         return { kind: 'hit', savedMs: hit.value.durationMs };
       }
     }
 
-    // 3. Miss: run the item with piped stdio, capturing its output.
+    // 3. Miss: run with piped stdio under the tracer and an IPC server, capturing the output.
     const reason = found.kind === 'miss' ? found.reason : undefined;
     const status: InlineStatus = reason ? { kind: 'miss', text: reason.inline } : { kind: 'none' };
     writer.commandLine(commandLine(display, status, color));
     if (restoreFailure !== undefined) process.stderr.write(`✗ Failed to restore outputs: ${restoreFailure}\n`);
 
+    const ipc = await startIpc(queryEnv);
+    const markers = ipc.kind === 'started' ? ipc.server.env : {};
+    const env = cachedEnv(item, task, ws.root, markers).env;
+    const needsTrace = task.input.auto || task.output.auto;
+    const trace = needsTrace
+      ? await startTrace({ program: item.program, args: item.args, env, cwd: item.cwd, limit: knobs.limit, simulate: knobs.simulate })
+      : undefined;
+
     const logName = `logs/${crypto.randomBytes(12).toString('hex')}.log`;
     const logTmp = path.join(d, `${logName}.tmp`);
     let log: ChunkLog | undefined;
+    let logError: string | undefined;
     try {
       if (s) log = new ChunkLog(logTmp);
-    } catch {
-      log = undefined;
+    } catch (err) {
+      logError = (err as Error).message;
     }
-    let logError: string | undefined;
     const started = Date.now();
     const proc = new TaskProcess({
-      program: item.program,
-      args: item.args,
+      program: trace?.file ?? item.program,
+      args: trace?.args ?? item.args,
       cwd: item.cwd,
-      env,
+      env: trace?.env ?? env,
       stdio: 'piped',
       onOutput: (kind, data) => {
         writer.output(kind, data);
@@ -200,6 +192,16 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     const outcome = await proc.done;
     const durationMs = Date.now() - started;
     const cancelled = executor.stopped;
+    let traced: TraceOutcome | undefined;
+    try {
+      traced = outcome.kind === 'spawnError' ? undefined : await trace?.finish();
+    } finally {
+      trace?.dispose();
+    }
+    const report = ipc.kind === 'started' ? await ipc.server.stop() : undefined;
+    if (report && opts.env.VT_LOG_IPC) {
+      for (const line of report.requests) process.stderr.write(`[ipc] ${task.pkg.name}#${task.name}: ${line}\n`);
+    }
     try {
       log?.close();
     } catch (err) {
@@ -216,48 +218,93 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     } else if (cancelled) {
       result = { kind: 'success' };
     } else {
-      result = await storeResult();
+      const notCached = decideNotCached(ipc.kind === 'started' ? report : undefined, ipc.kind === 'failed', traced, needsTrace);
+      if (notCached.kind === 'not-cached') result = { kind: 'success', notCached: notCached.why };
+      else if (!s || !log) result = { kind: 'success', infraError: infra(`Cache update failed: ${logError ?? 'the cache is unavailable'}`) };
+      else {
+        try {
+          result = await store(s, log, notCached.classification);
+        } catch (err) {
+          const message = `Cache update failed: ${(err as Error).message}`;
+          errorLines.push(`✗ ${message}`);
+          result = { kind: 'success', infraError: infra(message) };
+        }
+      }
     }
     if (found.kind === 'error') {
       errorLines.push(`✗ Cache lookup failed: ${found.message}`);
-      const infraError = { message: `Cache lookup failed: ${found.message}`, causes: [] };
-      if (result.kind === 'success' || result.kind === 'failed') result = { ...result, infraError };
+      if (result.kind !== 'spawnError') result = { ...result, infraError: infra(`Cache lookup failed: ${found.message}`) };
     }
-    if (log && (result.kind !== 'success' || result.notCached || result.infraError)) fs.rmSync(logTmp, { force: true });
+    fs.rmSync(logTmp, { force: true });
     writer.finish(errorLines);
-    const missDetail = found.kind === 'miss' && found.reason ? found.reason.detail : NOT_FOUND;
-    return { kind: 'spawned', cache: { kind: 'miss', reason: missDetail }, outcome: result };
+    const detail = found.kind === 'miss' && found.reason ? found.reason.detail : NOT_FOUND;
+    return { kind: 'spawned', cache: { kind: 'miss', reason: detail }, outcome: result };
 
-    async function storeResult(): Promise<Outcome> {
-      const needsTrace = task.input.auto || task.output.auto;
-      const notCached: NotCached | undefined = needsTrace ? { kind: 'traceUnsupported' } : undefined;
-      if (notCached) return { kind: 'success', notCached };
-      if (!s || !log) return { kind: 'success', infraError: { message: 'Cache update failed: the cache is unavailable', causes: [] } };
-      try {
-        if (logError !== undefined) throw new Error(`could not write the log: ${logError}`);
-        const fd = fs.openSync(logTmp, 'r');
-        fs.fsyncSync(fd);
-        fs.closeSync(fd);
-        fs.renameSync(logTmp, path.join(d, logName));
-        const archived = await archiveOutputs(ws.root, d, task.output);
-        if (archived.kind === 'racing') {
-          fs.rmSync(path.join(d, logName), { force: true });
-          return { kind: 'success', notCached: { kind: 'outputsChanged', path: archived.path } };
+    /** cache.md §7 rows 3–9, in order; otherwise the classified trace to store. */
+    function decideNotCached(
+      rep: IpcReport | undefined,
+      ipcFailed: boolean,
+      tr: TraceOutcome | undefined,
+      traceNeeded: boolean,
+    ): { kind: 'not-cached'; why: NotCached } | { kind: 'store'; classification: TraceClassification | undefined } {
+      if (rep?.cacheDisabled) return { kind: 'not-cached', why: { kind: 'optedOut' } };
+      if (rep?.protocolError !== undefined) return { kind: 'not-cached', why: { kind: 'ipcInvalidMessage' } };
+      if (ipcFailed) return { kind: 'not-cached', why: { kind: 'ipcStartFailed' } };
+      let classification: TraceClassification | undefined;
+      if (traceNeeded && tr) {
+        const toRel = (abs: string): string => relPosix(ws.root, abs);
+        classification = classifyTrace({
+          accesses: tr.accesses, workspaceRoot: ws.root, cacheDirRel, input: task.input, output: task.output,
+          ignoredInputs: (rep?.ignoredInputs ?? []).map(toRel), ignoredOutputs: (rep?.ignoredOutputs ?? []).map(toRel),
+          globbed: new Set(globbed.map(([p]) => p)),
+        });
+        if (classification.overlap !== undefined) {
+          return { kind: 'not-cached', why: { kind: 'readWriteOverlap', path: classification.overlap, packageRelDir: task.pkg.relDir } };
         }
-        const archive = archived.archive;
-        const value: EntryValue = {
-          globbed, inferred: [], trackedEnvs: [], envQueries: [], durationMs,
-          log: { file: logName, bytes: log.bytes },
-          archive: archive ? { file: path.relative(d, archive.file).split(path.sep).join('/'), manifest: archive.manifest } : null,
-        };
-        const size = log.bytes + (archive ? fs.statSync(archive.file).size : 0);
-        filesToDelete.push(...s.commit(taskKeyStr, keyId, canonicalJson(key), value, size));
-        return { kind: 'success' };
-      } catch (err) {
-        const message = `Cache update failed: ${(err as Error).message}`;
-        errorLines.push(`✗ ${message}`);
-        return { kind: 'success', infraError: { message, causes: [] } };
+        if (!tr.complete) {
+          const why: NotCached =
+            tr.reason === 'capacity' ? { kind: 'traceCapacity' } : tr.reason === 'untraceable' ? { kind: 'traceIncomplete' } : { kind: 'traceUnsupported' };
+          return { kind: 'not-cached', why };
+        }
       }
+      return { kind: 'store', classification };
+    }
+
+    /** Writes log and archive, fsynced, then commits the row (cache.md §7, last paragraph). */
+    async function store(st: CacheStore, chunkLog: ChunkLog, classification: TraceClassification | undefined): Promise<Outcome> {
+      if (logError !== undefined) throw new Error(`could not write the log: ${logError}`);
+      const inferred: [string, Awaited<ReturnType<typeof fingerprintPath>>][] = [];
+      for (const [rel, how] of classification?.inputs ?? []) inferred.push([rel, await fingerprintPath(ws.root, rel, how, hasher)]);
+      const ignoredOutputs = (report?.ignoredOutputs ?? []).map((a) => relPosix(ws.root, a));
+      const outputNegative = compileNegatives(task.output);
+      const archived = await archiveOutputs(ws.root, d, async () =>
+        collectOutputs({
+          workspaceRoot: ws.root, cacheDir: d, output: task.output,
+          writes: classification?.writes ?? [], writtenDirs: classification?.writtenDirs ?? [],
+          isExcluded: (rel) => rel === cacheDirRel || rel.startsWith(`${cacheDirRel}/`) || outputNegative(rel) || underAny(rel, ignoredOutputs),
+        }),
+      );
+      if (archived.kind === 'racing') return { kind: 'success', notCached: { kind: 'outputsChanged', path: archived.path } };
+      const fd = fs.openSync(logTmp, 'r');
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      fs.renameSync(logTmp, path.join(d, logName));
+      const tracked = report ? storeTrackedEnvs(report) : { envs: [], queries: [] };
+      const archive = archived.archive;
+      const value: EntryValue = {
+        globbed, inferred, trackedEnvs: tracked.envs, envQueries: tracked.queries, durationMs,
+        log: { file: logName, bytes: chunkLog.bytes },
+        archive: archive ? { file: relPosix(d, archive.file), manifest: archive.manifest } : null,
+      };
+      const size = chunkLog.bytes + (archive ? fs.statSync(archive.file).size : 0);
+      try {
+        filesToDelete.push(...st.commit(taskKey, keyId, canonicalJson(key), value, size));
+      } catch (err) {
+        fs.rmSync(path.join(d, logName), { force: true });
+        if (archive) fs.rmSync(archive.file, { force: true });
+        throw err;
+      }
+      return { kind: 'success' };
     }
   }
 
@@ -267,7 +314,6 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       try {
         writeLastSummary(resolveDir(), summary);
       } catch (err) {
-        if (err instanceof VtError) return;
         process.stderr.write(`✗ Failed to save the run summary: ${(err as Error).message}\n`);
       }
     },
@@ -286,21 +332,29 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
   };
 }
 
+const infra = (message: string): ErrorInfo => ({ message, causes: [] });
+
+function compileNegatives(io: IoConfig): (rel: string) => boolean {
+  if (io.negative.length === 0) return () => false;
+  const m = picomatch(io.negative as string[], { dot: true });
+  return (rel) => m(rel);
+}
+
 /**
- * Archives the outputs. Another process writing the same outputs at the same moment (two `vt` runs of one
- * workspace) makes the archive inconsistent; we retry, and if the outputs keep changing the run is simply
- * not stored: a racy snapshot must never become a cache entry, and the task itself did succeed.
+ * Archives the outputs. Another process rewriting the same outputs at the same moment (two `vt` runs of one
+ * workspace) makes the snapshot inconsistent: retry, and if they keep changing, do not store — a racy
+ * snapshot must never become an entry, and the task itself did succeed.
  */
 async function archiveOutputs(
   workspaceRoot: string,
   dir: string,
-  io: EntryKeyOutput,
+  collect: () => Promise<string[]>,
 ): Promise<{ kind: 'ok'; archive: Awaited<ReturnType<typeof createArchive>> } | { kind: 'racing'; path: string }> {
   let lastPath = '';
   for (let attempt = 0; attempt < 3; attempt++) {
-    const outputs = await globOutputs(workspaceRoot, io, dir);
+    const paths = await collect();
     try {
-      return { kind: 'ok', archive: await createArchive({ workspaceRoot, outputsDir: path.join(dir, 'outputs'), paths: outputs }) };
+      return { kind: 'ok', archive: await createArchive({ workspaceRoot, outputsDir: path.join(dir, 'outputs'), paths }) };
     } catch (err) {
       const m = /^output '(.*)' changed while it was being archived$/.exec((err as Error).message);
       if (!m) throw err;
@@ -310,8 +364,6 @@ async function archiveOutputs(
   }
   return { kind: 'racing', path: lastPath };
 }
-
-type EntryKeyOutput = EntryKey['output'];
 
 /** Entry files that no row references and that are old enough not to belong to a concurrent writer. */
 function sweepOrphans(store: CacheStore, dir: string): void {
@@ -330,5 +382,3 @@ function sweepOrphans(store: CacheStore, dir: string): void {
     }
   }
 }
-
-export type { SpawnItem };

@@ -4,21 +4,16 @@ import Database from 'better-sqlite3';
 import { pack, unpack } from 'msgpackr';
 import type { ManifestEntry } from '../archive/manifest.js';
 import type { HashMemo, StatStamp } from './fingerprint.js';
+import type { PathFingerprint } from './path-fingerprint.js';
+import type { StoredEnvQueries, StoredTrackedEnvs } from './tracked-env.js';
 
-/** Fingerprint of a traced path (cache.md §5). */
-export type PathFingerprint =
-  | { readonly t: 'missing' }
-  | { readonly t: 'file'; readonly h: string }
-  | { readonly t: 'dir' }
-  | { readonly t: 'listing'; readonly entries: readonly (readonly [string, 'file' | 'dir' | 'symlink'])[] };
 
 /** A stored result (cache.md §4). File names are relative to the cache dir. */
 export interface EntryValue {
   readonly globbed: readonly (readonly [string, string])[];
   readonly inferred: readonly (readonly [string, PathFingerprint])[];
-  /** name → value hash, or null when the tool saw it absent. */
-  readonly trackedEnvs: readonly (readonly [string, string | null])[];
-  readonly envQueries: readonly (readonly [string, readonly (readonly [string, string])[]])[];
+  readonly trackedEnvs: StoredTrackedEnvs;
+  readonly envQueries: StoredEnvQueries;
   readonly durationMs: number;
   readonly log: { readonly file: string; readonly bytes: number };
   readonly archive: { readonly file: string; readonly manifest: readonly ManifestEntry[] } | null;

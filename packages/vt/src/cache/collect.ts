@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { IoConfig } from '../config/globs.js';
+import { globOutputs } from './outputs.js';
+
+/**
+ * The output set of a stored run (outputs.md §2): traced writes that still exist — a directory the task
+ * created or renamed into place brings everything below it — plus files matching the output globs.
+ */
+export async function collectOutputs(opts: {
+  workspaceRoot: string;
+  cacheDir: string;
+  output: IoConfig;
+  writes: readonly string[];
+  writtenDirs: readonly string[];
+  isExcluded: (rel: string) => boolean;
+}): Promise<string[]> {
+  const out = new Set<string>();
+  const add = (rel: string): void => {
+    if (rel !== '' && !rel.split('/').includes('.git') && !opts.isExcluded(rel)) out.add(rel);
+  };
+  const walk = (rel: string): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(path.join(opts.workspaceRoot, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const child = `${rel}/${e.name}`;
+      if (e.name === '.git') continue;
+      add(child);
+      if (e.isDirectory()) walk(child);
+    }
+  };
+  const dirs = new Set(opts.writtenDirs);
+  for (const rel of opts.writes) {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(path.join(opts.workspaceRoot, rel));
+    } catch {
+      continue; // written, then deleted: not an output
+    }
+    add(rel);
+    if (st.isDirectory() && dirs.has(rel)) walk(rel);
+  }
+  for (const rel of await globOutputs(opts.workspaceRoot, opts.output, opts.cacheDir)) add(rel);
+  return [...out].sort();
+}

@@ -1,0 +1,69 @@
+import type { EntryValue } from './store.js';
+import type { CacheStore } from './store.js';
+import type { FileHasher } from './fingerprint.js';
+import { explainKeyChange, pathReason, type EntryKey, type MissReason } from './key.js';
+import { diffPath } from './path-fingerprint.js';
+import { diffTrackedEnvs } from './tracked-env.js';
+
+export type Lookup =
+  | { readonly kind: 'hit'; readonly key: string; readonly value: EntryValue }
+  | { readonly kind: 'miss'; readonly reason: MissReason | undefined }
+  | { readonly kind: 'error'; readonly message: string };
+
+/** Compares stored and current globbed inputs in sorted path order (cache.md §6 2a). */
+export function diffGlobbed(
+  stored: readonly (readonly [string, string])[],
+  current: readonly (readonly [string, string])[],
+): MissReason | undefined {
+  let i = 0;
+  let j = 0;
+  while (i < stored.length || j < current.length) {
+    const s = stored[i];
+    const c = current[j];
+    if (s && (!c || s[0] < c[0])) return pathReason('removed', s[0]);
+    if (c && (!s || c[0] < s[0])) return pathReason('added', c[0]);
+    if (s![1] !== c![1]) return pathReason('modified', s![0]);
+    i++;
+    j++;
+  }
+  return undefined;
+}
+
+/**
+ * The lookup of cache.md §6: the entry for this key, compared input by input in the spec's order; or, with
+ * no entry, the reason the task's previous entry no longer applies.
+ */
+export async function lookupEntry(opts: {
+  store: CacheStore;
+  key: EntryKey;
+  keyId: string;
+  taskKey: string;
+  globbed: readonly (readonly [string, string])[];
+  workspaceRoot: string;
+  hasher: FileHasher;
+  /** The item's context env + prefix env, for tool-tracked envs. */
+  env: Readonly<Record<string, string>>;
+}): Promise<Lookup> {
+  const entry = opts.store.entry(opts.keyId);
+  if (entry) {
+    const v = entry.value;
+    const reason =
+      diffGlobbed(v.globbed, opts.globbed) ??
+      (await firstPathDiff(opts.workspaceRoot, v.inferred, opts.hasher)) ??
+      diffTrackedEnvs(v.trackedEnvs, v.envQueries, opts.env);
+    return reason ? { kind: 'miss', reason } : { kind: 'hit', key: opts.keyId, value: v };
+  }
+  const pointer = opts.store.pointer(opts.taskKey);
+  if (pointer === undefined || pointer === opts.keyId) return { kind: 'miss', reason: undefined };
+  const previous = opts.store.entry(pointer);
+  if (!previous) return { kind: 'miss', reason: undefined };
+  return { kind: 'miss', reason: explainKeyChange(JSON.parse(previous.keyJson) as EntryKey, opts.key) };
+}
+
+async function firstPathDiff(root: string, inferred: EntryValue['inferred'], hasher: FileHasher): Promise<MissReason | undefined> {
+  for (const [rel, fp] of inferred) {
+    const reason = await diffPath(root, rel, fp, hasher);
+    if (reason) return reason;
+  }
+  return undefined;
+}

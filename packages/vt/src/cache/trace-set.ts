@@ -1,0 +1,147 @@
+import path from 'node:path';
+import picomatch from 'picomatch';
+import type { IoConfig } from '../config/globs.js';
+
+/** What the traced tree did with one path; mirrors the tracer's record (tracing.md §2). */
+export interface Access {
+  readonly read: boolean;
+  readonly stat: boolean;
+  readonly readDir: boolean;
+  readonly write: boolean;
+  readonly writeDir: boolean;
+  /** A content read saw bytes the tree had not produced itself (read-modify-write). */
+  readonly readBeforeWrite: boolean;
+}
+
+/** A traced read that becomes an inferred input, and how it must be fingerprinted (cache.md §5). */
+export interface InferredRead {
+  /** The directory was listed (READ_DIR). */
+  readonly listed: boolean;
+  /**
+   * Names inside this directory that the task itself produced (written paths or directories holding
+   * them): left out of its listing, and when nothing else is left the directory's absence is no change,
+   * because a hit restores it. Empty for directories that hold no outputs.
+   */
+  readonly outputNames: readonly string[];
+  /** The task wrote below this directory: a hit recreates it, so "missing" is not a change. */
+  readonly holdsOutputs: boolean;
+}
+
+export interface TraceClassification {
+  /** ws-relative path → how to fingerprint it. */
+  readonly inputs: ReadonlyMap<string, InferredRead>;
+  /** Auto outputs: written paths that are not excluded (existence is checked later). */
+  readonly writes: readonly string[];
+  /** Directories the task created, removed or renamed (their contents count as written). */
+  readonly writtenDirs: readonly string[];
+  /** The first (sorted) path whose pre-existing content was read and then written, if any. */
+  readonly overlap: string | undefined;
+}
+
+/**
+ * Normalises a traced absolute path (tracing.md §4): drops /proc, /dev, /sys, anything outside the
+ * workspace or inside the cache dir, `.git` components and malformed names; returns it workspace-relative.
+ */
+export function normaliseTracedPath(abs: string, workspaceRoot: string, cacheDirRel: string | undefined): string | undefined {
+  if (abs.includes('\0') || !path.isAbsolute(abs)) return undefined;
+  const clean = path.resolve(abs);
+  if (/^\/(proc|dev|sys)(\/|$)/.test(clean)) return undefined;
+  const rel = path.relative(workspaceRoot, clean);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+  const posix = rel.split(path.sep).join('/');
+  if (posix.split('/').includes('.git')) return undefined;
+  if (cacheDirRel !== undefined && (posix === cacheDirRel || posix.startsWith(`${cacheDirRel}/`))) return undefined;
+  return posix;
+}
+
+/** `p` equals one of the roots or lies below it. */
+export function underAny(p: string, roots: readonly string[]): boolean {
+  return roots.some((r) => r === '' || p === r || p.startsWith(`${r}/`));
+}
+
+function matcher(globs: readonly string[]): (p: string) => boolean {
+  if (globs.length === 0) return () => false;
+  const m = picomatch(globs as string[], { dot: true });
+  return (p) => m(p);
+}
+
+function parentOf(p: string): string | undefined {
+  if (p === '') return undefined;
+  const i = p.lastIndexOf('/');
+  return i < 0 ? '' : p.slice(0, i);
+}
+
+/**
+ * Turns the tracer's per-path record into inferred inputs, auto outputs and the read-write overlap
+ * (cache.md §4, §7; outputs.md §2). The rule for real tools: a path the task itself creates or writes is an
+ * output — existence checks and listings of it are not inputs, since a hit restores it — and only reading
+ * pre-existing content of a file the task also writes (read-modify-write) makes the run uncacheable.
+ */
+export function classifyTrace(opts: {
+  accesses: ReadonlyMap<string, Access>;
+  workspaceRoot: string;
+  cacheDirRel: string | undefined;
+  input: IoConfig;
+  output: IoConfig;
+  /** ws-relative roots reported by tools over IPC. */
+  ignoredInputs: readonly string[];
+  ignoredOutputs: readonly string[];
+  /** Paths already covered by globbed inputs. */
+  globbed: ReadonlySet<string>;
+}): TraceClassification {
+  const merged = new Map<string, Access>();
+  for (const [abs, a] of opts.accesses) {
+    const rel = normaliseTracedPath(abs, opts.workspaceRoot, opts.cacheDirRel);
+    if (rel === undefined) continue;
+    const prev = merged.get(rel);
+    merged.set(
+      rel,
+      prev
+        ? {
+            read: prev.read || a.read, stat: prev.stat || a.stat, readDir: prev.readDir || a.readDir,
+            write: prev.write || a.write, writeDir: prev.writeDir || a.writeDir, readBeforeWrite: prev.readBeforeWrite || a.readBeforeWrite,
+          }
+        : a,
+    );
+  }
+  const inputNegative = matcher(opts.input.negative);
+  const outputNegative = matcher(opts.output.negative);
+
+  const writtenDirs = [...merged].filter(([, a]) => a.writeDir).map(([p]) => p).sort();
+  const written = new Set([...merged].filter(([, a]) => a.write || a.writeDir).map(([p]) => p));
+  const insideWrittenDir = (p: string): boolean => writtenDirs.some((d) => d !== p && (d === '' || p.startsWith(`${d}/`)));
+
+  // Names produced by the task, per directory: each written path, and each ancestor directory of one.
+  const producedNames = new Map<string, Set<string>>();
+  for (const p of written) {
+    let child = p;
+    for (let dir = parentOf(p); dir !== undefined; child = dir, dir = parentOf(dir)) {
+      const name = child.slice(dir === '' ? 0 : dir.length + 1);
+      let set = producedNames.get(dir);
+      if (!set) producedNames.set(dir, (set = new Set()));
+      set.add(name);
+    }
+  }
+
+  const inputs = new Map<string, InferredRead>();
+  let overlap: string | undefined;
+  for (const [p, a] of [...merged].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
+    const isRead = a.read || a.stat || a.readDir;
+    if (!opts.input.auto || !isRead) continue;
+    if (inputNegative(p) || underAny(p, opts.ignoredInputs)) continue;
+    const isWritten = written.has(p) || insideWrittenDir(p);
+    if (isWritten) {
+      const writeCounts = opts.output.auto && a.write && !outputNegative(p) && !underAny(p, opts.ignoredOutputs);
+      if (a.read && a.readBeforeWrite && writeCounts && overlap === undefined) overlap = p;
+      continue;
+    }
+    if (opts.globbed.has(p)) continue;
+    const names = producedNames.get(p);
+    inputs.set(p, { listed: a.readDir, outputNames: names ? [...names].sort() : [], holdsOutputs: names !== undefined });
+  }
+
+  const writes = opts.output.auto
+    ? [...written].filter((p) => p !== '' && !outputNegative(p) && !underAny(p, opts.ignoredOutputs)).sort()
+    : [];
+  return { inputs, writes, writtenDirs, overlap };
+}
