@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AUTO_IO } from '../src/config/globs.js';
+import { FileHasher } from '../src/cache/fingerprint.js';
+import { diffPath, fingerprintPath } from '../src/cache/path-fingerprint.js';
+import { classifyTrace, normaliseTracedPath, type Access } from '../src/cache/trace-set.js';
+import { makeTree } from './helpers.js';
+
+const A = (m: Partial<Access>): Access => ({ read: false, stat: false, readDir: false, write: false, writeDir: false, readBeforeWrite: false, ...m });
+
+describe('normaliseTracedPath', () => {
+  it.each([
+    ['/ws/src/a.ts', 'src/a.ts'],
+    ['/ws', ''],
+    ['/ws/src/../b.ts', 'b.ts'],
+    ['/other/x', undefined],
+    ['/proc/self/fd/3', undefined],
+    ['/ws/.git/HEAD', undefined],
+    ['/ws/pkg/.git', undefined],
+    ['/ws/node_modules/.vite/task-cache/v1001/cache.db', undefined],
+    ['/ws/a\0b', undefined],
+    ['relative/path', undefined],
+  ])('%j → %j', (abs, rel) => expect(normaliseTracedPath(abs, '/ws', 'node_modules/.vite/task-cache/v1001')).toBe(rel));
+});
+
+describe('classifyTrace', () => {
+  const classify = (accesses: [string, Access][], extra: Partial<Parameters<typeof classifyTrace>[0]> = {}) =>
+    classifyTrace({
+      accesses: new Map(accesses), workspaceRoot: '/ws', cacheDirRel: 'node_modules/.vite/task-cache/v1001',
+      input: AUTO_IO, output: AUTO_IO, ignoredInputs: [], ignoredOutputs: [], globbed: new Set(), ...extra,
+    });
+
+  it('treats what the task wrote as outputs: probes and listings of them are not inputs', () => {
+    const c = classify([
+      ['/ws/src/a.ts', A({ read: true })],
+      ['/ws/dist', A({ stat: true, readDir: true })],
+      ['/ws/dist/index.js', A({ stat: true, write: true })],
+      ['/ws/out', A({ stat: true, writeDir: true })],
+      ['/ws/out/x.js', A({ write: true, read: true })],
+      ['/ws', A({ readDir: true })],
+      ['/ws/maybe.js', A({ stat: true })],
+    ]);
+    expect([...c.inputs.keys()]).toEqual(['', 'dist', 'maybe.js', 'src/a.ts']);
+    expect(c.inputs.get('dist')).toEqual({ listed: true, outputNames: ['index.js'], holdsOutputs: true });
+    expect(c.inputs.get('')).toEqual({ listed: true, outputNames: ['dist', 'out'], holdsOutputs: true });
+    expect(c.writes).toEqual(['dist/index.js', 'out', 'out/x.js']);
+    expect(c.overlap).toBeUndefined();
+  });
+
+  it('reports read-modify-write of pre-existing content, unless excluded on either side', () => {
+    const rmw: [string, Access][] = [['/ws/src/data.txt', A({ read: true, write: true, readBeforeWrite: true })], ['/ws/b', A({ read: true, write: true, readBeforeWrite: true })]];
+    expect(classify(rmw).overlap).toBe('b');
+    expect(classify(rmw, { input: { auto: true, positive: [], negative: ['b'] } }).overlap).toBe('src/data.txt');
+    expect(classify(rmw, { ignoredOutputs: ['src', 'b'] }).overlap).toBeUndefined();
+    expect(classify(rmw, { output: { auto: false, positive: [], negative: [] } }).overlap).toBeUndefined();
+    // Written first, read back later: an output, not an overlap.
+    expect(classify([['/ws/gen.txt', A({ read: true, write: true })]]).overlap).toBeUndefined();
+  });
+
+  it('applies negatives, ignore roots and globbed paths to reads', () => {
+    const c = classify(
+      [['/ws/dist/out.js', A({ read: true })], ['/ws/cache/state', A({ read: true })], ['/ws/src/a.ts', A({ read: true })], ['/ws/src/b.ts', A({ read: true })]],
+      { input: { auto: true, positive: ['src/a.ts'], negative: ['dist/**'] }, ignoredInputs: ['cache'], globbed: new Set(['src/a.ts']) },
+    );
+    expect([...c.inputs.keys()]).toEqual(['src/b.ts']);
+  });
+});
+
+describe('path fingerprints', () => {
+  it('detects added, removed and modified paths and listing changes, and tolerates a missing output dir', async () => {
+    const root = makeTree({ 'src/a.ts': 'a', 'src/b.ts': 'b', 'dist/x.js': 'x', 'lib/keep.txt': '' });
+    const hasher = new FileHasher(root, undefined);
+    const fp = async (rel: string, listed = false, outputNames: string[] = []) =>
+      fingerprintPath(root, rel, { listed, outputNames, holdsOutputs: outputNames.length > 0 }, hasher);
+    const file = await fp('src/a.ts');
+    const missing = await fp('src/new.ts');
+    const listing = await fp('src', true);
+    const outDir = await fp('dist', true, ['x.js']);
+    expect(listing).toEqual({ t: 'listing', entries: [['a.ts', 'file'], ['b.ts', 'file']] });
+    expect(outDir).toEqual({ t: 'listing', entries: [], skip: ['x.js'], optional: true });
+    fs.writeFileSync(path.join(root, 'src/a.ts'), 'changed');
+    expect(await diffPath(root, 'src/a.ts', file, hasher)).toEqual({ inline: "'src/a.ts' modified", detail: "'src/a.ts' modified" });
+    fs.writeFileSync(path.join(root, 'src/new.ts'), '');
+    expect((await diffPath(root, 'src/new.ts', missing, hasher))?.inline).toBe("'new.ts' added in 'src'");
+    expect((await diffPath(root, 'src', listing, hasher))?.inline).toBe("'new.ts' added in 'src'");
+    fs.rmSync(path.join(root, 'dist'), { recursive: true });
+    expect(await diffPath(root, 'dist', outDir, hasher)).toBeUndefined();
+    fs.mkdirSync(path.join(root, 'dist'));
+    fs.writeFileSync(path.join(root, 'dist/x.js'), 'restored');
+    expect(await diffPath(root, 'dist', outDir, hasher)).toBeUndefined();
+    fs.writeFileSync(path.join(root, 'dist/foreign.js'), '');
+    expect((await diffPath(root, 'dist', outDir, hasher))?.inline).toBe("'foreign.js' added in 'dist'");
+    fs.rmSync(path.join(root, 'lib'), { recursive: true });
+    expect((await diffPath(root, 'lib', { t: 'dir' }, hasher))?.inline).toBe("'lib' removed from workspace root");
+  });
+});
