@@ -19,7 +19,7 @@ export interface CaseDirs {
 const NOT_COPIED = new Set(['snapshots.toml', 'snapshots', 'node_modules']);
 
 /** Registry packages shared by all cases; linked only when the repository has them installed. */
-const SHARED_PACKAGES = ['@voidzero-dev/vite-task-client', 'vite'];
+const SHARED_PACKAGES = ['@voidzero-dev/vite-task-client', 'vite', 'esbuild'];
 
 /** Throws when a directory above `dir` would be mistaken by vt for the workspace root. */
 function assertNoWorkspaceAbove(dir: string): void {

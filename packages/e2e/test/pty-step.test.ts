@@ -80,7 +80,8 @@ describe('runStep', () => {
     expect(handled.outcome).toEqual({ kind: 'exited', code: 0 });
     expect(handled.finalScreen).toBe('^Cctrl-c received');
 
-    const killed = await run('milestone ready && sleep 30', [
+    // One job that announces itself and then dies of SIGINT (whether the inner shell or sleep takes the signal).
+    const killed = await run(`sh -c 'milestone ready; exec sleep 30'`, [
       { kind: 'expect-milestone', name: 'ready' },
       { kind: 'write-key', key: 'ctrl-c' },
     ]);

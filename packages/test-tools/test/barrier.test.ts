@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, test } from 'vitest';
 import { start, tool } from './run.ts';
@@ -19,15 +19,25 @@ function launch(args: string[]) {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits (bounded) until DIR holds exactly `names`; process start-up is slow on a loaded machine. */
+async function arrivals(subdir: string, count: number): Promise<string[]> {
+  for (let waited = 0; waited < 15_000; waited += 50) {
+    const names = existsSync(`${dir}/${subdir}`) ? readdirSync(`${dir}/${subdir}`) : [];
+    if (names.length >= count) return names.sort();
+    await sleep(50);
+  }
+  throw new Error(`fewer than ${count} barrier files in ${subdir}`);
+}
 const isRunning = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
 
 describe('barrier', () => {
   test('holds every participant until COUNT have arrived, then all exit 0', async () => {
     const first = launch(['sync-a', 'go', '3']);
     const second = launch(['sync-a', 'go', '3']);
-    await sleep(500);
+    expect(await arrivals('sync-a', 2)).toEqual([`go.${first.child.pid}`, `go.${second.child.pid}`].sort());
+    await sleep(300);
     expect(isRunning(first.child) && isRunning(second.child)).toBe(true);
-    expect(readdirSync(`${dir}/sync-a`).sort()).toEqual([`go.${first.child.pid}`, `go.${second.child.pid}`].sort());
     const third = launch(['sync-a', 'go', '3']);
     expect(await Promise.all([first.exit, second.exit, third.exit])).toEqual([
       [0, null],
@@ -40,7 +50,8 @@ describe('barrier', () => {
     tool('write-file', ['sync-b/other.1', ''], { cwd: dir });
     tool('write-file', ['sync-b/gox.1', ''], { cwd: dir });
     const alone = launch(['sync-b', 'go', '2']);
-    await sleep(400);
+    await arrivals('sync-b', 3);
+    await sleep(300);
     expect(isRunning(alone.child)).toBe(true);
   });
 
@@ -57,6 +68,7 @@ describe('barrier', () => {
     const hanging = launch(['sync-d', 'go', '2', '--hang']);
     const other = launch(['sync-d', 'go', '2']);
     expect(await other.exit).toEqual([0, null]);
+    expect(await arrivals('sync-d', 2)).toHaveLength(2);
     await sleep(300);
     expect(isRunning(hanging.child)).toBe(true);
   });

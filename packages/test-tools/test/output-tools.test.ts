@@ -52,7 +52,7 @@ describe('interleave', () => {
   test.skipIf(!hasStrace)('writes each line from its own child process', () => {
     const spawns = straced(['interleave', '4'], dir, 'execve("/bin/sh"', 'execve');
     expect(spawns).toHaveLength(8);
-    expect(new Set(spawns.map((line) => line.split(' ')[0])).size).toBe(8);
+    expect(new Set(spawns.map((line) => line.split(/\s+/)[0])).size).toBe(8);
   });
 });
 
