@@ -248,6 +248,7 @@ describe('corrupt archives fail and write nothing', () => {
     const twice = [{ path: 'a', type: 'dir', size: 0, mode: 0o755 }, { path: 'a', type: 'dir', size: 0, mode: 0o755 }] as ManifestEntry[];
     await expectCorrupt(ws, outside, file, twice, /^invalid manifest: 'a' is listed twice$/);
     await expectCorrupt(ws, outside, file, [null] as unknown as ManifestEntry[], /^invalid manifest: a row has no path$/);
+    await expectCorrupt(ws, outside, file, { length: 1 } as unknown as ManifestEntry[], /^invalid manifest: it is not a list of entries$/);
   });
 });
 
@@ -311,6 +312,21 @@ describe('the workspace side of a restore', () => {
     expect(listing(outside)).toEqual(['target.txt']);
   });
 
+  it('replaces an existing symlink where a directory member goes, even one that stays inside', async () => {
+    const { ws, cache } = sandbox();
+    fs.mkdirSync(path.join(ws, 'real/x'), { recursive: true });
+    fs.symlinkSync('real', path.join(ws, 'out'));
+    const members: Member[] = [{ name: 'out/', type: 'directory', mode: 0o755 }, { name: 'out/x', content: 'file now' }];
+    const archiveFile = writeArchive(cache, await tarBytes(members));
+
+    const outcome = await restoreArchive({ workspaceRoot: ws, archiveFile, manifest: manifestFor(members) });
+
+    expect(outcome).toEqual({ ok: true, written: 2, skippedUnchanged: 0, warnings: [] });
+    expect(fs.lstatSync(path.join(ws, 'out')).isDirectory()).toBe(true);
+    expect(fs.readFileSync(path.join(ws, 'out/x'), 'utf8')).toBe('file now');
+    expect(fs.lstatSync(path.join(ws, 'real/x')).isDirectory()).toBe(true);
+  });
+
   it('strips setuid, setgid and sticky bits from archive modes', async () => {
     const { ws, cache } = sandbox();
     const members: Member[] = [
@@ -356,6 +372,18 @@ describe('symlink members whose text leads outside are skipped with a warning', 
     expect(fs.readlinkSync(path.join(ws, 'ok'))).toBe('dir/../file.txt');
     expect(fs.readFileSync(path.join(ws, 'ok'), 'utf8')).toBe('f');
     expect(listing(outside)).toEqual([]);
+  });
+
+  it('an identical outside link already in the workspace is left alone and still reported', async () => {
+    const { ws, outside, cache } = sandbox();
+    fs.symlinkSync(outside, path.join(ws, 'abs')); // e.g. the task itself made it on the run that was stored
+    const members: Member[] = [{ name: 'abs', type: 'symlink', linkname: outside }];
+    const archiveFile = writeArchive(cache, await tarBytes(members));
+
+    const outcome = await restoreArchive({ workspaceRoot: ws, archiveFile, manifest: manifestFor(members) });
+
+    expect(outcome).toEqual({ ok: true, written: 0, skippedUnchanged: 0, warnings: [warning('abs')] });
+    expect(fs.readlinkSync(path.join(ws, 'abs'))).toBe(outside);
   });
 
   it('a link judged before another restored link existed is judged again once it does', async () => {

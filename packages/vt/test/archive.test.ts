@@ -254,6 +254,30 @@ describe('restoreArchive round trip', () => {
     expect(again).toEqual({ ok: true, written: 0, skippedUnchanged: manifest.length, warnings: [] });
   });
 
+  it('does not read the archive when every member is already in place, and does when one is not', async () => {
+    const { dest, file, manifest } = await roundTrip((src) => {
+      write(src, 'dist/a.js', 'a');
+      fs.symlinkSync('a.js', path.join(src, 'dist/link.js'));
+      return ['dist', 'dist/a.js', 'dist/link.js'];
+    });
+    fs.writeFileSync(file, 'garbage: the archive must not be needed');
+    expect(await restoreArchive({ workspaceRoot: dest, archiveFile: file, manifest })).toEqual({
+      ok: true,
+      written: 0,
+      skippedUnchanged: 3,
+      warnings: [],
+    });
+
+    fs.rmSync(path.join(dest, 'dist/link.js'));
+    const outcome = await restoreArchive({ workspaceRoot: dest, archiveFile: file, manifest });
+    expect(outcome.ok).toBe(false);
+    expect(!outcome.ok && outcome.message).toMatch(/^corrupt or truncated archive: /);
+
+    fs.rmSync(file);
+    const gone = await restoreArchive({ workspaceRoot: dest, archiveFile: file, manifest });
+    expect(!gone.ok && gone.message).toMatch(/^cannot read the archive: ENOENT/);
+  });
+
   it('replaces a read-only destination file instead of failing', async () => {
     const { dest, file, manifest } = await roundTrip((src) => {
       write(src, 'gen/out.txt', 'fresh content', 0o644);

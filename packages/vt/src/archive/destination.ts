@@ -52,6 +52,20 @@ export class DestinationTree {
   }
 
   /**
+   * Read-only: the real path `entry` occupies now, or `null` when its place does not exist yet or will be
+   * replaced (a missing parent, a foreign or dangling symlink on the way, a symlink where a directory
+   * member goes).
+   */
+  locate(entry: CheckedEntry): string | null {
+    if (entry.type === 'dir') {
+      const dir = this.plan(entry.path, entry.path);
+      return dir.kind === 'existing' ? dir.real : null;
+    }
+    const parent = this.plan(parentOf(entry.path), entry.path);
+    return parent.kind === 'existing' ? join(parent.real, baseOf(entry.path)) : null;
+  }
+
+  /**
    * Pass 2: the real directory at workspace-relative `path` (`''` is the root), created if missing, with
    * foreign or dangling symlinks on the way replaced by real directories.
    */

@@ -34,6 +34,7 @@ const HEX_HASH = new RegExp(`^[0-9a-f]{${HASH_HEX_LENGTH}}$`);
  * them by path. Throws {@link RestoreError} on the first bad row.
  */
 export function checkManifest(entries: readonly ManifestEntry[]): Map<string, CheckedEntry> {
+  if (!Array.isArray(entries)) throw invalid('it is not a list of entries');
   const byPath = new Map<string, CheckedEntry>();
   for (const entry of entries) {
     const checked = checkEntry(entry);

@@ -1,8 +1,12 @@
 /**
  * Restores an output archive into the workspace on a cache hit (outputs.md §4).
  *
- * Pass 1 validates: the manifest, every archive member against it (reading the whole archive and hashing
- * file contents), and every destination against the workspace (read-only). Only then does pass 2 write:
+ * First, without reading the archive: if every member is already in place (same file content and mode,
+ * same link text, same directory mode), nothing is read or written — the usual case when a task's outputs
+ * are still on disk, and the biggest saving a restore can make (peers.md §8.2).
+ *
+ * Otherwise pass 1 validates: the manifest, every archive member against it (reading the whole archive and
+ * hashing file contents), and every destination against the workspace (read-only). Only then does pass 2 write:
  * directories first, then files streamed from a second read of the archive, then symlinks (so a restored
  * link never redirects another member), then directory modes (so a read-only directory is closed last).
  */
@@ -16,6 +20,7 @@ import {
   readlinkSync,
   realpathSync,
   renameSync,
+  statSync,
   symlinkSync,
   unlinkSync,
   writeSync,
@@ -65,16 +70,22 @@ async function restore(opts: RestoreOptions): Promise<RestoreOutcome> {
   const dirs = entries.filter((e): e is Extract<CheckedEntry, { type: 'dir' }> => e.type === 'dir');
   const links = entries.filter((e): e is Extract<CheckedEntry, { type: 'symlink' }> => e.type === 'symlink');
 
+  const tree = new DestinationTree(root, new Set(dirs.map((d) => d.path)));
+  const inPlace = new Set(entries.filter((e) => isInPlace(root, tree, e)).map((e) => e.path));
+  if (inPlace.size === entries.length) {
+    mustExist(opts.archiveFile); // a row must still have its archive (peers.md §8.3)
+    return { ok: true, written: 0, skippedUnchanged: entries.length, warnings: [] };
+  }
+
   // Pass 1: nothing below writes.
   await validateArchive(opts.archiveFile, manifest);
-  const tree = new DestinationTree(root, new Set(dirs.map((d) => d.path)));
   for (const entry of entries) tree.check(entry);
 
   // Pass 2.
   const tally = { written: 0, skippedUnchanged: 0, warnings: [] as string[] };
   const dirCreated = new Map<string, boolean>();
   for (const dir of dirs) dirCreated.set(dir.path, tree.ensureDir(dir.path).created);
-  await restoreFiles(opts.archiveFile, manifest, tree, tally);
+  await restoreFiles(opts.archiveFile, manifest, inPlace, tree, tally);
   restoreLinks(root, links, tree, tally);
   for (const dir of [...dirs].reverse()) {
     const { real } = tree.ensureDir(dir.path);
@@ -86,6 +97,29 @@ async function restore(opts: RestoreOptions): Promise<RestoreOutcome> {
   return { ok: true, ...tally };
 }
 
+/**
+ * Whether `entry` is already in the workspace exactly as it would be restored. Read-only. A symlink whose
+ * text leads outside never counts, so its warning is still printed.
+ */
+function isInPlace(root: string, tree: DestinationTree, entry: CheckedEntry): boolean {
+  const at = tree.locate(entry);
+  if (at === null) return false;
+  switch (entry.type) {
+    case 'dir':
+      return (lstatSync(at).mode & 0o777) === entry.mode;
+    case 'file':
+      return isUnchanged(at, entry);
+    case 'symlink': {
+      const stats = lstatOrNull(at);
+      return (
+        stats?.isSymbolicLink() === true &&
+        readlinkSync(at) === entry.linkText &&
+        linkTargetInside(root, dirname(at), entry.linkText)
+      );
+    }
+  }
+}
+
 interface Tally {
   written: number;
   skippedUnchanged: number;
@@ -95,6 +129,7 @@ interface Tally {
 async function restoreFiles(
   archiveFile: string,
   manifest: ReadonlyMap<string, CheckedEntry>,
+  inPlace: ReadonlySet<string>,
   tree: DestinationTree,
   tally: Tally,
 ): Promise<void> {
@@ -106,13 +141,12 @@ async function restoreFiles(
       continue;
     }
     if (!expected.delete(entry.path)) throw changedDuringRestore();
-    const { real: parent } = tree.ensureDir(parentOf(entry.path));
-    const dest = join(parent, baseOf(entry.path));
-    if (isUnchanged(dest, entry)) {
+    if (inPlace.has(entry.path)) {
       await drain(body);
       tally.skippedUnchanged++;
     } else {
-      await writeFile(parent, dest, entry, body);
+      const { real: parent } = tree.ensureDir(parentOf(entry.path));
+      await writeFile(parent, join(parent, baseOf(entry.path)), entry, body);
       tally.written++;
     }
   }
@@ -226,6 +260,14 @@ function unlinkQuietly(path: string): void {
     unlinkSync(path);
   } catch {
     // already gone, or the original error is the one worth reporting
+  }
+}
+
+function mustExist(archiveFile: string): void {
+  try {
+    statSync(archiveFile);
+  } catch (err) {
+    throw new RestoreError(`cannot read the archive: ${messageOf(err)}`);
   }
 }
 
