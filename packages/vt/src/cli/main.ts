@@ -5,15 +5,14 @@ import { cacheDir, cacheRoot } from '../cache/location.js';
 import { createCacheSession } from '../cache/session.js';
 import { loadTaskUniverse } from '../config/tasks.js';
 import { UsageError, VtError } from '../errors.js';
-import { FilterError } from '../plan/filter.js';
 import { concurrencyLimit, planGraph, signatureOf, type Planner } from '../plan/plan.js';
 import { buildTaskGraph, checkQueryConflicts, selectPackages, validateAllDependsOn, type PlanContext } from '../plan/query.js';
-import { readLastSummary, writeLastSummary } from '../report/last-summary.js';
+import { readLastSummary } from '../report/last-summary.js';
 import { compactSummary, fullSummary } from '../report/summary.js';
 import { colorEnabled } from '../run/ansi.js';
 import { Executor } from '../run/execute.js';
 import { processTerminal } from '../run/writers.js';
-import { entryLabel, formatTaskList, orderEntries, runSelector, searchEntries, type TaskEntry } from '../select/index.js';
+import type { TaskEntry } from '../select/index.js';
 import { discoverWorkspace, containingPackage } from '../workspace/discover.js';
 import { buildPackageGraph } from '../workspace/graph.js';
 import { parseCommand, type RunArgs } from './args.js';
@@ -59,10 +58,6 @@ export async function main(argv: readonly string[]): Promise<number> {
       printError(err);
       return err.exitCode;
     }
-    if (err instanceof FilterError) {
-      printError(new VtError(err.message, err.causes));
-      return 1;
-    }
     throw err;
   }
 }
@@ -99,8 +94,12 @@ function lastDetails(): number {
   return read.summary.exitCode;
 }
 
+/** The listing and selector code (and its terminal-width dependencies) is only loaded when needed. */
+const loadSelect = (): Promise<typeof import('../select/index.js')> => import('../select/index.js');
+
 /** Builds the listing/selector entries for every task of the workspace (cli.md §5). */
-function taskEntries(ctx: PlanContext, cwd: string): TaskEntry[] {
+async function taskEntries(ctx: PlanContext, cwd: string): Promise<TaskEntry[]> {
+  const { orderEntries } = await loadSelect();
   const here = containingPackage(ctx.ws, cwd);
   const entries: TaskEntry[] = [];
   for (const [pkg, tasks] of ctx.universe.tasks) {
@@ -121,6 +120,7 @@ function taskEntries(ctx: PlanContext, cwd: string): TaskEntry[] {
 const isInteractive = (): boolean => Boolean(process.stdin.isTTY && process.stdout.isTTY);
 
 async function select(entries: TaskEntry[], query: string, notFound: string | undefined): Promise<TaskEntry | undefined> {
+  const { runSelector, entryLabel } = await loadSelect();
   const result = await runSelector({
     entries,
     initialQuery: query,
@@ -143,7 +143,8 @@ async function run(args: RunArgs, cwd: string): Promise<number> {
   const limit = concurrencyLimit(args, process.env as Record<string, string>);
 
   if (args.specifier === undefined) {
-    const entries = taskEntries(ctx, cwd);
+    const { entryLabel, formatTaskList } = await loadSelect();
+    const entries = await taskEntries(ctx, cwd);
     if (!isInteractive()) {
       process.stdout.write(formatTaskList(entries));
       return 0;
@@ -159,7 +160,8 @@ async function run(args: RunArgs, cwd: string): Promise<number> {
   const graph = buildTaskGraph(ctx, selection, args);
   if (graph.nodes.length === 0) {
     if (!selection.implicit) throw new VtError(`Task "${selection.taskName}" not found`);
-    const entries = taskEntries(ctx, cwd);
+    const { entryLabel, formatTaskList, searchEntries } = await loadSelect();
+    const entries = await taskEntries(ctx, cwd);
     if (isInteractive()) {
       const chosen = await select(entries, selection.taskName, selection.taskName);
       if (!chosen) return 130;
@@ -207,4 +209,3 @@ async function run(args: RunArgs, cwd: string): Promise<number> {
   return exitCode;
 }
 
-export { writeLastSummary };

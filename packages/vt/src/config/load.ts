@@ -24,13 +24,19 @@ export function loadPackageConfig(dir: string, isRoot: boolean): PackageConfigJs
     throw new VtError(`Failed to load task config file for package at "${file}"`, [(err as Error).message]);
   }
   text = text.replace(/^\uFEFF/, '');
-  const errors: ParseError[] = [];
-  const doc: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
   const loadError = (cause: string): VtError => new VtError(`Failed to load task config file for package at "${file}"`, [cause]);
-  if (errors.length > 0) {
-    const first = errors[0]!;
-    const { line, column } = lineColumn(text, first.offset);
-    throw loadError(`invalid JSONC at line ${line}, column ${column}: ${printParseErrorCode(first.error)}`);
+  let doc: unknown;
+  try {
+    // Most files are plain JSON, which the native parser reads far faster than the JSONC scanner.
+    doc = JSON.parse(text);
+  } catch {
+    const errors: ParseError[] = [];
+    doc = parse(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+    if (errors.length > 0) {
+      const first = errors[0]!;
+      const { line, column } = lineColumn(text, first.offset);
+      throw loadError(`invalid JSONC at line ${line}, column ${column}: ${printParseErrorCode(first.error)}`);
+    }
   }
   let config: PackageConfigJson;
   try {

@@ -17,10 +17,20 @@ export const DEFAULT_UNTRACKED_ENV: readonly string[] = [
 
 /** A list of env name patterns with `!` negations (env.md §2), compiled once. */
 export class EnvPatternList {
+  private static readonly compiled = new Map<string, EnvPatternList>();
+
+  /** Compiling globs is the costly part and every task shares the default list: memoise by content. */
+  static of(patterns: readonly string[]): EnvPatternList {
+    const key = patterns.join('\0');
+    let list = EnvPatternList.compiled.get(key);
+    if (!list) EnvPatternList.compiled.set(key, (list = new EnvPatternList(patterns)));
+    return list;
+  }
+
   private readonly positive: ((name: string) => boolean)[];
   private readonly negative: ((name: string) => boolean)[];
 
-  constructor(patterns: readonly string[]) {
+  private constructor(patterns: readonly string[]) {
     const compile = (p: string): ((name: string) => boolean) =>
       picomatch(p, { dot: true, nocase: process.platform === 'win32', noextglob: true, nonegate: true });
     this.positive = patterns.filter((p) => !p.startsWith('!')).map(compile);
@@ -62,9 +72,9 @@ export function filterEnvForCache(
   envPatterns: readonly string[],
   untrackedPatterns: readonly string[],
 ): FilteredEnv {
-  const tracked = new EnvPatternList(envPatterns);
+  const tracked = EnvPatternList.of(envPatterns);
   // The task's own negatives also strike names from the default list (`untrackedEnv: ["!CI"]`).
-  const untracked = new EnvPatternList([...untrackedPatterns, ...DEFAULT_UNTRACKED_ENV]);
+  const untracked = EnvPatternList.of([...untrackedPatterns, ...DEFAULT_UNTRACKED_ENV]);
   const env: Record<string, string> = {};
   const declared = new Map<string, string>();
   for (const [name, value] of Object.entries(contextEnv)) {
