@@ -14,4 +14,6 @@ if [ -z "${npm_config_nodedir:-}" ]; then
   nodedir="$(dirname "$(dirname "$(node -p process.execPath)")")"
   if [ -f "$nodedir/include/node/node_api.h" ]; then export npm_config_nodedir="$nodedir"; fi
 fi
+# Scripts that call `pnpm` themselves (the root `build`) must find this same pinned version.
+export PATH="$root/.tools/node_modules/.bin:$PATH"
 exec "$bin" "$@"
