@@ -37,7 +37,7 @@ import { createContentHasher } from './hash.js';
 import { isInside } from './link-target.js';
 import { lstatOrNull } from './lstat-or-null.js';
 import type { ManifestEntry } from './manifest.js';
-import { baseOf, parentOf, unsafePathReason } from './member-path.js';
+import { baseOf, comparePaths, parentOf, unsafePathReason } from './member-path.js';
 
 export interface ArchiveResult {
   /** Absolute path of the archive, `{outputsDir}/{random id}.tar.gz`. */
@@ -74,7 +74,7 @@ export async function createArchive(opts: CreateArchiveOptions): Promise<Archive
     if (unsafe !== null) throw new Error(`cannot archive output ${quote(path)}: ${unsafe}`);
   }
   const root = realpathSync.native(opts.workspaceRoot);
-  const sources = collect(root, [...new Set(opts.paths)].sort(compare));
+  const sources = collect(root, [...new Set(opts.paths)].sort(comparePaths));
   if (sources.length === 0) return null;
 
   const outputsDir = resolve(opts.outputsDir);
@@ -277,8 +277,4 @@ function syncPath(path: string): void {
 
 function changed(path: string): Error {
   return new Error(`output ${quote(path)} changed while it was being archived`);
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -38,3 +38,8 @@ export function ancestorsOf(path: string): string[] {
   for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) out.push(path.slice(0, i));
   return out;
 }
+
+/** Orders paths by UTF-16 code units, so a parent always sorts before its children (archive order). */
+export function comparePaths(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -32,7 +32,7 @@ import { RestoreError, messageOf, quote } from './errors.js';
 import { createContentHasher, hashFileSync } from './hash.js';
 import { linkTargetInside } from './link-target.js';
 import { checkManifest, type CheckedEntry, type ManifestEntry } from './manifest.js';
-import { baseOf, parentOf } from './member-path.js';
+import { baseOf, comparePaths, parentOf } from './member-path.js';
 import { drain, readArchive } from './tar-reader.js';
 import { matchMember, validateArchive } from './validate.js';
 
@@ -66,7 +66,7 @@ export async function restoreArchive(opts: RestoreOptions): Promise<RestoreOutco
 async function restore(opts: RestoreOptions): Promise<RestoreOutcome> {
   const manifest = checkManifest(opts.manifest);
   const root = realpathSync.native(opts.workspaceRoot);
-  const entries = [...manifest.values()].sort((a, b) => compare(a.path, b.path));
+  const entries = [...manifest.values()].sort((a, b) => comparePaths(a.path, b.path));
   const dirs = entries.filter((e): e is Extract<CheckedEntry, { type: 'dir' }> => e.type === 'dir');
   const links = entries.filter((e): e is Extract<CheckedEntry, { type: 'symlink' }> => e.type === 'symlink');
 
@@ -278,8 +278,4 @@ function tempName(dir: string): string {
 
 function changedDuringRestore(): RestoreError {
   return new RestoreError('the archive changed while it was being restored');
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -32,7 +32,7 @@ export async function* readArchive(archiveFile: string): AsyncGenerator<ArchiveM
   const entries = members[Symbol.asyncIterator]();
   try {
     for (;;) {
-      let step: IteratorResult<Awaited<ReturnType<typeof entries.next>>['value']>;
+      let step: Awaited<ReturnType<typeof entries.next>>;
       try {
         step = await entries.next();
       } catch (err) {
