@@ -12,6 +12,7 @@ import { cachedEnv } from '../run/env.js';
 import { TaskProcess } from '../run/process.js';
 import { commandLine, type InlineStatus } from '../run/status.js';
 import type { Workspace } from '../workspace/types.js';
+import type { Terminal } from '../run/writers.js';
 import { collectOutputs } from './collect.js';
 import { evictionLimits } from './eviction.js';
 import { FileHasher, hashGlobbedInputs } from './fingerprint.js';
@@ -47,8 +48,8 @@ function traceKnobs(env: NodeJS.ProcessEnv): { simulate: 'unsupported' | 'fail' 
 const relPosix = (root: string, abs: string): string => path.relative(root, abs).split(path.sep).join('/');
 
 /** The cache for one `vt run`, opened lazily on the first cache-enabled item (cache.md §1). */
-export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv; color: boolean }): CacheSession {
-  const { ws, color } = opts;
+export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv; color: boolean; terminal: Terminal }): CacheSession {
+  const { ws, color, terminal } = opts;
   let dir: string | undefined;
   let store: CacheStore | undefined;
   let openError: Error | undefined;
@@ -131,7 +132,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
             // The row stays; the next run fails the same restore and re-runs again — never a wrong hit.
           }
         } else {
-          for (const w of restored.warnings) process.stderr.write(`${w}\n`);
+          for (const w of restored.warnings) terminal.stderr(`${w}\n`);
         }
       }
       if (found.kind === 'hit') {
@@ -151,7 +152,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     const reason = found.kind === 'miss' ? found.reason : undefined;
     const status: InlineStatus = reason ? { kind: 'miss', text: reason.inline } : { kind: 'none' };
     writer.commandLine(commandLine(display, status, color));
-    if (restoreFailure !== undefined) process.stderr.write(`✗ Failed to restore outputs: ${restoreFailure}\n`);
+    if (restoreFailure !== undefined) terminal.stderr(`✗ Failed to restore outputs: ${restoreFailure}\n`);
 
     const ipc = await startIpc(queryEnv);
     const markers = ipc.kind === 'started' ? ipc.server.env : {};
@@ -200,7 +201,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     }
     const report = ipc.kind === 'started' ? await ipc.server.stop() : undefined;
     if (report && opts.env.VT_LOG_IPC) {
-      for (const line of report.requests) process.stderr.write(`[ipc] ${task.pkg.name}#${task.name}: ${line}\n`);
+      for (const line of report.requests) terminal.stderr(`[ipc] ${task.pkg.name}#${task.name}: ${line}\n`);
     }
     try {
       log?.close();
@@ -314,7 +315,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       try {
         writeLastSummary(resolveDir(), summary);
       } catch (err) {
-        process.stderr.write(`✗ Failed to save the run summary: ${(err as Error).message}\n`);
+        terminal.stderr(`✗ Failed to save the run summary: ${(err as Error).message}\n`);
       }
     },
     async close() {

@@ -11,7 +11,7 @@ import { readLastSummary } from '../report/last-summary.js';
 import { compactSummary, fullSummary } from '../report/summary.js';
 import { colorEnabled } from '../run/ansi.js';
 import { Executor } from '../run/execute.js';
-import { processTerminal } from '../run/writers.js';
+import { createProcessTerminal } from '../run/writers.js';
 import type { TaskEntry } from '../select/index.js';
 import { discoverWorkspace, containingPackage } from '../workspace/discover.js';
 import { buildPackageGraph } from '../workspace/graph.js';
@@ -190,8 +190,9 @@ async function run(args: RunArgs, cwd: string): Promise<number> {
   for (const w of planner.warnings) process.stderr.write(`${w}\n`);
 
   const color = colorEnabled(process.env, Boolean(process.stdout.isTTY));
-  const cache = createCacheSession({ ws, env: process.env, color });
-  const executor = new Executor({ ws, mode: args.log ?? 'interleaved', color, terminal: processTerminal, cached: cache });
+  const terminal = createProcessTerminal();
+  const cache = createCacheSession({ ws, env: process.env, color, terminal });
+  const executor = new Executor({ ws, mode: args.log ?? 'interleaved', color, terminal, cached: cache });
   const onSignal = (signal: NodeJS.Signals): void => executor.interrupt(signal, Boolean(process.stdin.isTTY));
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -203,7 +204,7 @@ async function run(args: RunArgs, cwd: string): Promise<number> {
   }
   const exitCode = executor.exitCode();
   const leaves = executor.leaves;
-  process.stdout.write(args.verbose ? fullSummary({ tasks: leaves }) : compactSummary(leaves));
+  terminal.stdout(args.verbose ? fullSummary({ tasks: leaves }) : compactSummary(leaves));
   cache.saveSummary({ version: 1, exitCode, tasks: leaves });
   await cache.close();
   return exitCode;

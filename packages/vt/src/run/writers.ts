@@ -11,10 +11,23 @@ export interface Terminal {
   stderr(data: string | Buffer): void;
 }
 
-export const processTerminal: Terminal = {
-  stdout: (d) => void process.stdout.write(d),
-  stderr: (d) => void process.stderr.write(d),
-};
+/**
+ * vt's real stdout/stderr. A reader that goes away (`vt run … | head -1`) must not crash vt or stop its
+ * tasks: after EPIPE that stream's output is discarded.
+ */
+export function createProcessTerminal(): Terminal {
+  const closed = { stdout: false, stderr: false };
+  for (const name of ['stdout', 'stderr'] as const) {
+    process[name].on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      closed[name] = true;
+    });
+  }
+  return {
+    stdout: (d) => void (closed.stdout || process.stdout.write(d)),
+    stderr: (d) => void (closed.stderr || process.stderr.write(d)),
+  };
+}
 
 /**
  * Writes one leaf's output in the run's log mode (cache.md §9). Live output and replay both go through
