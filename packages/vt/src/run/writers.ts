@@ -87,37 +87,64 @@ class InterleavedWriter implements LeafWriter {
   }
 }
 
+/**
+ * A partial line longer than this is written out (prefix first) instead of being held: a task printing a
+ * gigabyte without a newline must not grow vt's memory. The rest of that line then follows unprefixed.
+ */
+const MAX_HELD_LINE = 64 * 1024;
+
 class LabeledWriter implements LeafWriter {
   private readonly decolor: Decolor;
   private readonly partial: Record<StreamKind, Buffer[]> = { stdout: [], stderr: [] };
-  private readonly prefix: string;
+  private readonly partialSize: Record<StreamKind, number> = { stdout: 0, stderr: 0 };
+  /** A long line was already started on the terminal; its remainder goes out as is. */
+  private readonly midLine: Record<StreamKind, boolean> = { stdout: false, stderr: false };
+  private readonly prefix: Buffer;
   constructor(private readonly o: WriterOptions) {
     this.decolor = new Decolor(o.color);
-    this.prefix = `[${o.label}] `;
+    this.prefix = Buffer.from(`[${o.label}] `);
   }
   commandLine(text: string): void {
-    this.o.terminal.stdout(`${this.prefix}${text}\n`);
+    this.o.terminal.stdout(Buffer.concat([this.prefix, Buffer.from(`${text}\n`)]));
   }
   output(kind: StreamKind, data: Buffer): void {
     let buf = this.decolor.push(kind, data);
     const write = streamOut(this.o.terminal, kind);
     let nl = buf.indexOf(0x0a);
     while (nl >= 0) {
-      const line = Buffer.concat([...this.partial[kind], buf.subarray(0, nl + 1)]);
+      const rest = buf.subarray(0, nl + 1);
+      if (this.midLine[kind]) write(rest);
+      else write(Buffer.concat([this.prefix, ...this.partial[kind], rest]));
       this.partial[kind] = [];
-      write(Buffer.concat([Buffer.from(this.prefix), line]));
+      this.partialSize[kind] = 0;
+      this.midLine[kind] = false;
       buf = buf.subarray(nl + 1);
       nl = buf.indexOf(0x0a);
     }
-    if (buf.length > 0) this.partial[kind].push(Buffer.from(buf));
+    if (buf.length === 0) return;
+    if (this.midLine[kind]) {
+      write(Buffer.from(buf));
+      return;
+    }
+    this.partial[kind].push(Buffer.from(buf));
+    this.partialSize[kind] += buf.length;
+    if (this.partialSize[kind] > MAX_HELD_LINE) {
+      write(Buffer.concat([this.prefix, ...this.partial[kind]]));
+      this.partial[kind] = [];
+      this.partialSize[kind] = 0;
+      this.midLine[kind] = true;
+    }
   }
   finish(errorLines: readonly string[]): void {
     for (const kind of ['stdout', 'stderr'] as const) {
       const rest = this.decolor.flush(kind);
-      if (rest.length > 0) this.partial[kind].push(rest);
-      if (this.partial[kind].length > 0) {
-        streamOut(this.o.terminal, kind)(Buffer.concat([Buffer.from(this.prefix), ...this.partial[kind], Buffer.from('\n')]));
+      if (rest.length > 0) this.output(kind, rest);
+      if (this.partial[kind].length > 0 || this.midLine[kind]) {
+        const head = this.midLine[kind] ? [] : [this.prefix];
+        streamOut(this.o.terminal, kind)(Buffer.concat([...head, ...this.partial[kind], Buffer.from('\n')]));
         this.partial[kind] = [];
+        this.partialSize[kind] = 0;
+        this.midLine[kind] = false;
       }
     }
     for (const line of errorLines) this.o.terminal.stderr(`${line}\n`);
