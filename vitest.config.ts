@@ -7,7 +7,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          include: ['packages/e2e/test/**/*.test.ts'],
+          include: ['packages/e2e/e2e/**/*.test.ts'],
           testTimeout: 300_000,
           fileParallelism: false,
         },

@@ -56,6 +56,18 @@ function descendants(pid: number): number[] {
   return out;
 }
 
+/** Names the cause of a failed spawn in terms a user can act on, with the program and cwd. */
+export function describeSpawnError(err: NodeJS.ErrnoException, spec: Pick<SpawnSpec, 'program' | 'cwd'>): string {
+  let cause: string;
+  if (err.code === 'ENOENT' && !fs.existsSync(spec.cwd)) cause = 'the working directory does not exist';
+  else if (err.code === 'ENOENT') cause = 'the program or its interpreter was not found';
+  else if (err.code === 'EACCES') cause = 'permission denied (is the program executable?)';
+  else if (err.code === 'ENOEXEC') cause = 'the file is not an executable the system can run';
+  else if (err.code === 'ENOTDIR') cause = 'the working directory is not a directory';
+  else cause = err.message;
+  return `${spec.program} in ${spec.cwd}: ${cause}${err.code ? ` (${err.code})` : ''}`;
+}
+
 /** A spawned task process with its whole tree under vt's control. */
 export class TaskProcess {
   private readonly child: ChildProcess;
@@ -81,7 +93,7 @@ export class TaskProcess {
         if (settled || this.child.pid !== undefined) return;
         settled = true;
         this.exited = true;
-        resolve({ kind: 'spawnError', message: `${spec.program} in ${spec.cwd}: ${err.message}` });
+        resolve({ kind: 'spawnError', message: describeSpawnError(err, spec) });
       });
       this.child.once('close', (code, signal) => {
         if (settled) return;
