@@ -4,8 +4,9 @@
  * number on a shared 2-core machine) of:
  *   create        createArchive of the whole set
  *   restore cold  restoreArchive into an empty workspace (both passes)
- *   restore warm  restoreArchive over identical outputs (everything skipped as unchanged)
- *   validate only pass 1 alone (restore of an archive whose last member fails the manifest check)
+ *   restore warm  restoreArchive over identical outputs (all in place: the archive is not even read)
+ *   validate only a restore that reads and checks everything, then fails before writing (the manifest
+ *                 hash of the last file is tampered): in-place check + pass 1
  *
  * Run: ./packages/vt/node_modules/.bin/tsx bench/archive/restore.bench.mts [runs]
  */
