@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
-import { hashFile } from '../archive/hash.js';
+import { hashFileSync } from '../archive/hash.js';
 import type { IoConfig } from '../config/globs.js';
 
 /** A file's identity as far as the stat memo is concerned. */
@@ -51,7 +51,7 @@ export class FileHasher {
     if (known && sameStamp(known.stamp, stamp)) return known.hash;
     let hash: string;
     try {
-      hash = await hashFile(abs);
+      hash = hashFileSync(abs);
     } catch {
       return undefined;
     }
@@ -77,7 +77,7 @@ export async function hashGlobbedInputs(
   if (io.positive.length === 0) return [];
   const ignore = [...io.negative, '**/.git', '**/.git/**'];
   if (excludeDir) ignore.push(`${fg.escapePath(excludeDir)}/**`);
-  const matches = await fg(io.positive as string[], {
+  const matches = fg.sync(io.positive as string[], {
     cwd: workspaceRoot,
     ignore,
     dot: true,

@@ -11,7 +11,7 @@ export async function globOutputs(workspaceRoot: string, io: IoConfig, cacheDir:
   const ignore = [...io.negative, '**/.git', '**/.git/**'];
   const relCache = path.relative(workspaceRoot, cacheDir).split(path.sep).join('/');
   if (!relCache.startsWith('..')) ignore.push(`${fg.escapePath(relCache)}/**`);
-  const matches = await fg(io.positive as string[], {
+  const matches = fg.sync(io.positive as string[], {
     cwd: workspaceRoot,
     ignore,
     dot: true,
