@@ -30,6 +30,8 @@ export function traceSupport(): TraceSupport {
   if (r.status === 0 && m) {
     const sync = m[1] === '1';
     cached = { mode: 'unotify', detail: sync ? '' : 'kernel lacks SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP', syncWakeUp: sync };
+  } else if (r.status === 0 && line.startsWith('ptrace ')) {
+    cached = { mode: 'ptrace', detail: `seccomp user notification unavailable: ${line.slice(7)}`, syncWakeUp: false };
   } else {
     const why = line.startsWith('unsupported ') ? line.slice('unsupported '.length) : r.error?.message ?? (line || 'probe failed');
     cached = { mode: 'unsupported', detail: why, syncWakeUp: false };

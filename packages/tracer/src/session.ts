@@ -24,6 +24,8 @@ function validate(opts: BeginTraceOptions): void {
     throw new TypeError(`beginTrace: limit must be a positive integer, got ${opts.limit}`);
   if (opts.graceMs !== undefined && (!Number.isFinite(opts.graceMs) || opts.graceMs < 0))
     throw new TypeError(`beginTrace: graceMs must be a non-negative number, got ${opts.graceMs}`);
+  if (opts.mechanism !== undefined && opts.mechanism !== 'unotify' && opts.mechanism !== 'ptrace')
+    throw new TypeError(`beginTrace: mechanism must be 'unotify' or 'ptrace', got ${JSON.stringify(opts.mechanism)}`);
   if (opts.simulate !== undefined && opts.simulate !== 'unsupported' && opts.simulate !== 'fail')
     throw new TypeError(`beginTrace: simulate must be 'unsupported' or 'fail', got ${JSON.stringify(opts.simulate)}`);
 }
@@ -90,7 +92,10 @@ class TracedSession implements TraceSession {
   private result: Promise<TraceResult> | undefined;
   private disposed = false;
 
-  constructor(private readonly opts: BeginTraceOptions) {
+  constructor(
+    private readonly opts: BeginTraceOptions,
+    mechanism: 'unotify' | 'ptrace',
+  ) {
     this.dir = makeSessionDir();
     try {
       this.ring = join(this.dir, 'ring');
@@ -118,8 +123,9 @@ class TracedSession implements TraceSession {
         this.ring,
         '--notify',
         useAbstract ? `@${abstractName}` : fsSocket,
-        '--shim',
-        shimPath,
+        ...(opts.noShim ? [] : ['--shim', shimPath]),
+        '--mechanism',
+        mechanism,
         ...(opts.simulate === 'fail' ? ['--fail'] : []),
         '--',
         opts.program,
@@ -173,6 +179,6 @@ export function beginTrace(opts: BeginTraceOptions): TraceSession {
   if (opts.simulate === 'unsupported')
     return new UntracedSession(opts, 'tracing disabled (simulated by VT_INTERNAL_TRACER=unsupported)');
   const support = traceSupport();
-  if (support.mode === 'unsupported') return new UntracedSession(opts, support.detail);
-  return new TracedSession(opts);
+  if (support.mode === 'unsupported' && !opts.mechanism) return new UntracedSession(opts, support.detail);
+  return new TracedSession(opts, opts.mechanism ?? (support.mode === 'ptrace' ? 'ptrace' : 'unotify'));
 }

@@ -85,4 +85,8 @@ export interface BeginTraceOptions {
   simulate?: 'unsupported' | 'fail';
   /** How long descendants may outlive the root once finish() is called; default 500 ms (tracing.md §2). */
   graceMs?: number;
+  /** Diagnostics and benchmarks only: skip the LD_PRELOAD fast path so every access stops at the supervisor. */
+  noShim?: boolean;
+  /** Diagnostics and tests only: force a mechanism instead of the detected one (e.g. exercise the ptrace fallback). */
+  mechanism?: 'unotify' | 'ptrace';
 }

@@ -20,19 +20,21 @@ const access = (r: TraceResult, p: string): PathAccess => r.accesses.get(p) ?? n
 /* The same assertions through both mechanisms: the static helper is decoded by the supervisor from outside, the
  * dynamic one by the shim from inside; they share the decoder but not the memory, fd or probe plumbing. */
 describe.each([
-  ['supervisor (static binary)', () => h.fsopStatic, false],
-  ['shim (dynamic binary)', () => h.fsopDynamic, true],
-])('access modes via %s', (_name, bin, viaShim) => {
+  ['unotify supervisor (static binary)', () => h.fsopStatic, false, 'unotify'],
+  ['shim (dynamic binary)', () => h.fsopDynamic, true, 'unotify'],
+  ['ptrace supervisor (static binary)', () => h.fsopStatic, false, 'ptrace'],
+] as const)('access modes via %s', (_name, bin, viaShim, mechanism) => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(h.dir, 'modes-'));
   });
 
   async function run(...ops: string[]): Promise<TraceResult> {
-    const r = await runTraced(bin(), ops, { cwd: dir, env: workloadEnv() });
+    const r = await runTraced(bin(), ops, { cwd: dir, env: workloadEnv(), mechanism });
     expect(r.code, r.stderr).toBe(0);
     expect(r.result.complete, JSON.stringify(r.result)).toBe(true);
     // Prove which path did the work, so a broken fast path cannot hide behind the supervisor or vice versa.
+    expect(r.result.stats.mode).toBe(mechanism);
     if (viaShim) expect(r.result.stats.shimEvents).toBeGreaterThan(0);
     else expect(r.result.stats.shimEvents).toBe(0);
     return r.result;

@@ -121,26 +121,27 @@ describe('incomplete traces are reported, never silent', () => {
   });
 });
 
-describe('descendants and the grace period', () => {
+describe.each(['unotify', 'ptrace'] as const)('descendants and the grace period (%s)', (mechanism) => {
   it('waits for a detached descendant that exits within the grace period and records its accesses', async () => {
-    const out = join(dir, 'late-but-in-time.txt');
+    const out = join(dir, `late-but-in-time-${mechanism}.txt`);
     rmSync(out, { force: true });
     const r = await runTraced('/bin/sh', ['-c', `(sleep 0.2; echo late > ${out}) > /dev/null 2>&1 & exit 0`], {
       cwd: dir,
       env: env(),
+      mechanism,
     });
     expect(r.result.complete).toBe(true);
     expect(r.result.accesses.get(out)?.write).toBe(true);
   });
 
   it('marks the trace incomplete when a descendant outlives the grace period, and that descendant keeps working', async () => {
-    const out = join(dir, 'after-grace.txt');
+    const out = join(dir, `after-grace-${mechanism}.txt`);
     rmSync(out, { force: true });
     const started = Date.now();
     const r = await runTraced(
       '/bin/sh',
       ['-c', `(sleep 1; cat /etc/hostname > ${out}.tmp && mv ${out}.tmp ${out}) > /dev/null 2>&1 & exit 0`],
-      { cwd: dir, env: env(), graceMs: 200 },
+      { cwd: dir, env: env(), graceMs: 200, mechanism },
     );
     expect(Date.now() - started).toBeLessThan(900);
     expect(r.result).toMatchObject({ complete: false, reason: 'untraceable' });

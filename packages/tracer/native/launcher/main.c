@@ -37,6 +37,7 @@
 #include "../common/vt_abi.h"
 #include "filter.h"
 #include "probe.h"
+#include "ptrace_supervisor.h"
 #include "supervisor.h"
 
 #ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
@@ -53,12 +54,16 @@ typedef struct options {
   const char *notify_path;
   const char *shim_path;
   int simulate_fail;
-  char **argv; /* program and its arguments */
+  int use_ptrace; /* --mechanism ptrace: the fallback when user notification is unavailable */
+  char **argv;    /* program and its arguments */
 } options;
+
+static pid_t g_launcher_pid;
 
 static void usage_exit(const char *why) {
   fprintf(stderr, "vt-trace-launcher: %s\n", why);
-  fprintf(stderr, "usage: vt-trace-launcher --ring FILE --notify SOCKET [--shim LIB] [--fail] -- PROGRAM [ARG...]\n"
+  fprintf(stderr, "usage: vt-trace-launcher --ring FILE --notify SOCKET [--shim LIB] [--mechanism unotify|ptrace] [--fail]\n"
+                  "                         -- PROGRAM [ARG...]\n"
                   "       vt-trace-launcher --probe\n");
   exit(127);
 }
@@ -74,6 +79,11 @@ static options parse(int argc, char **argv) {
     if (strcmp(a, "--ring") == 0) o.ring_path = argv[++i];
     else if (strcmp(a, "--notify") == 0) o.notify_path = argv[++i];
     else if (strcmp(a, "--shim") == 0) o.shim_path = argv[++i];
+    else if (strcmp(a, "--mechanism") == 0) {
+      const char *m = argv[++i];
+      if (strcmp(m, "ptrace") == 0) o.use_ptrace = 1;
+      else if (strcmp(m, "unotify") != 0) usage_exit("--mechanism must be unotify or ptrace");
+    }
     else usage_exit("unknown option");
   }
   if (!o.ring_path || !o.notify_path) usage_exit("--ring and --notify are required");
@@ -237,15 +247,57 @@ static void supervisor_main(int ctl, int notify_fd, vt_ring_header *ring) {
    * (an extra stdio pipe given to the task) must not stay open in here after the task has closed it. */
   close_all_except(ctl, notify_fd);
   /* notify_fd stays open until exit: its close tells vt the trace is over. */
-  if (ctl < 0 || write(ctl, "R", 1) != 1) _exit(1);
+  char hello[1 + sizeof(pid_t)] = {'R'};
+  pid_t self = getpid();
+  memcpy(hello + 1, &self, sizeof self);
+  if (ctl < 0 || write(ctl, hello, sizeof hello) != (ssize_t)sizeof hello) _exit(1);
   char tag = 0;
   int listener = recv_fd(ctl, &tag);
+  if (tag == 'P') {
+    int err = vt_ptrace_attach(g_launcher_pid);
+    if (err != 0) {
+      char why[VT_REASON_LEN];
+      snprintf(why, sizeof why, "ptrace attach failed: %s", strerror(err));
+      vt_ring_fail(ring, VT_STATUS_UNTRACEABLE, why);
+      (void)!write(ctl, "F", 1);
+      _exit(0);
+    }
+    if (write(ctl, "A", 1) != 1) _exit(1);
+    close(ctl);
+    vt_supervise_ptrace(ring);
+    __atomic_fetch_or(&ring->status, VT_STATUS_DONE, __ATOMIC_ACQ_REL);
+    _exit(0);
+  }
   if (tag != 'U' || listener < 0) _exit(0); /* the launcher gave up; it has marked the ring itself */
   if (write(ctl, "A", 1) != 1) _exit(1);
   close(ctl);
   vt_supervise_unotify(listener, ring);
   __atomic_fetch_or(&ring->status, VT_STATUS_DONE, __ATOMIC_ACQ_REL);
   _exit(0);
+}
+
+/* ptrace fallback: the supervisor attaches to us first, then the filter sends watched syscalls to it. */
+static int start_ptrace(vt_ring_header *ring, int ctl, pid_t sup_pid) {
+  /* With Yama ptrace_scope=1 only ancestors may attach; the supervisor is our grandchild, so allow it. */
+  prctl(PR_SET_PTRACER, (unsigned long)sup_pid, 0, 0, 0);
+  char c = 0;
+  if (send_fd(ctl, 'P', -1) != 0 || read_byte(ctl, &c) != 0 || c != 'A') {
+    close(ctl); /* the supervisor recorded why */
+    return -1;
+  }
+  close(ctl);
+  struct sock_filter prog[VT_FILTER_MAX];
+  int n = vt_filter_build(prog, VT_FILTER_MAX, SECCOMP_RET_TRACE, VT_GATE_ADDR + vt_gate_ip_offset());
+  struct sock_fprog fprog = {.len = (unsigned short)(n > 0 ? n : 0), .filter = prog};
+  if (n < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+      syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) != 0) {
+    /* Still traced, but nothing stops: the supervisor just follows the tree until it exits. */
+    char why[VT_REASON_LEN];
+    snprintf(why, sizeof why, "seccomp filter for ptrace unavailable: %s", strerror(errno));
+    vt_ring_fail(ring, VT_STATUS_UNTRACEABLE, why);
+    return -1;
+  }
+  return 0;
 }
 
 /* Starts the supervisor and installs the filter. Returns 0 when the program may exec traced. */
@@ -272,7 +324,13 @@ static int start_tracing(const options *o, vt_ring_header *ring, int notify_fd) 
   int st = 0;
   while (waitpid(mid, &st, 0) < 0 && errno == EINTR) {}
   char c = 0;
-  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || read_byte(sp[0], &c) != 0 || c != 'R') {
+  char hello[1 + sizeof(pid_t)];
+  ssize_t got;
+  do got = read(sp[0], hello, sizeof hello);
+  while (got < 0 && errno == EINTR);
+  pid_t sup_pid = 0;
+  if (got == (ssize_t)sizeof hello) memcpy(&sup_pid, hello + 1, sizeof sup_pid);
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || got != (ssize_t)sizeof hello || hello[0] != 'R') {
     vt_ring_fail(ring, VT_STATUS_UNTRACEABLE, "the supervisor process did not start");
     close(sp[0]);
     return -1;
@@ -284,6 +342,8 @@ static int start_tracing(const options *o, vt_ring_header *ring, int notify_fd) 
     close(sp[0]);
     return -1;
   }
+
+  if (o->use_ptrace) return start_ptrace(ring, sp[0], sup_pid);
 
   struct sock_filter prog[VT_FILTER_MAX];
   int n = vt_filter_build(prog, VT_FILTER_MAX, SECCOMP_RET_USER_NOTIF, VT_GATE_ADDR + vt_gate_ip_offset());
@@ -325,6 +385,7 @@ static int start_tracing(const options *o, vt_ring_header *ring, int notify_fd) 
 int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "--probe") == 0) return vt_probe_main();
   options o = parse(argc, argv);
+  g_launcher_pid = getpid();
   vt_ring_header *ring = map_ring(o.ring_path);
   if (!ring) {
     fprintf(stderr, "vt: file-access tracer: cannot open trace ring %s\n", o.ring_path);

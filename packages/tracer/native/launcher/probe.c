@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <signal.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,10 +25,62 @@
 #define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
 #endif
 
+/* Can we be a ptrace tracer that actually sees SECCOMP_RET_TRACE stops? A child installs a filter tracing
+ * faccessat and calls it once; we must see the stop. Under an outer seccomp supervisor (vt inside vt) the outer
+ * filter's USER_NOTIF takes precedence over our TRACE, we would see nothing, and ptrace would be blind. */
+static int probe_ptrace(char *why, size_t cap) {
+  int go[2];
+  if (pipe(go) != 0) {
+    snprintf(why, cap, "pipe: %s", strerror(errno));
+    return 0;
+  }
+  pid_t child = fork();
+  if (child < 0) {
+    snprintf(why, cap, "fork: %s", strerror(errno));
+    return 0;
+  }
+  if (child == 0) {
+    close(go[1]);
+    char c;
+    if (read(go[0], &c, 1) != 1) _exit(2);
+    struct sock_filter f[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, VT_NR_faccessat, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = {.len = 4, .filter = f};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
+      _exit(3);
+    syscall(VT_NR_faccessat, -100, "/vt-tracer-ptrace-probe", 0);
+    _exit(0);
+  }
+  close(go[0]);
+  int ok = 0;
+  if (ptrace(PTRACE_SEIZE, child, 0, (void *)(long)PTRACE_O_TRACESECCOMP) != 0) {
+    snprintf(why, cap, "ptrace: %s", strerror(errno));
+    kill(child, SIGKILL);
+  } else {
+    (void)!write(go[1], "g", 1);
+    int st;
+    while (waitpid(child, &st, __WALL) == child) {
+      if (WIFEXITED(st) || WIFSIGNALED(st)) break;
+      if (WIFSTOPPED(st) && ((unsigned)st >> 16) == PTRACE_EVENT_SECCOMP) ok = 1;
+      int sig = WIFSTOPPED(st) && ((unsigned)st >> 16) == 0 ? WSTOPSIG(st) : 0;
+      ptrace(PTRACE_CONT, child, 0, (void *)(long)sig);
+    }
+    if (!ok) snprintf(why, cap, "ptrace does not see seccomp stops (another seccomp supervisor is active)");
+  }
+  close(go[1]);
+  waitpid(child, NULL, __WALL);
+  return ok;
+}
+
 /* Output line, one of:
  *   unotify sync_wake_up=0|1
+ *   ptrace <why user notification is unavailable>
  *   unsupported <reason>
- * The check runs in a throwaway child because a seccomp filter and NO_NEW_PRIVS can never be removed. */
+ * The checks run in throwaway children because a seccomp filter and NO_NEW_PRIVS can never be removed. */
 int vt_probe_main(void) {
   if (!VT_ARCH_SUPPORTED) {
     printf("unsupported this CPU architecture has no tracer\n");
@@ -68,6 +122,16 @@ int vt_probe_main(void) {
   buf[n] = 0;
   int st;
   waitpid(pid, &st, 0);
-  fputs(n > 0 ? buf : "unsupported probe child failed\n", stdout);
+  if (n > 0 && strncmp(buf, "unotify ", 8) == 0) {
+    fputs(buf, stdout);
+    return 0;
+  }
+  /* No user notification: try the ptrace fallback. */
+  char why[160];
+  char *nl = strchr(buf, '\n');
+  if (nl) *nl = 0;
+  const char *unotify_why = n > 0 ? buf + (strncmp(buf, "unsupported ", 12) == 0 ? 12 : 0) : "probe child failed";
+  if (probe_ptrace(why, sizeof why)) printf("ptrace %s\n", unotify_why);
+  else printf("unsupported %s; %s\n", unotify_why, why);
   return 0;
 }
