@@ -24,6 +24,8 @@ function validate(opts: BeginTraceOptions): void {
     throw new TypeError(`beginTrace: limit must be a positive integer, got ${opts.limit}`);
   if (opts.graceMs !== undefined && (!Number.isFinite(opts.graceMs) || opts.graceMs < 0))
     throw new TypeError(`beginTrace: graceMs must be a non-negative number, got ${opts.graceMs}`);
+  if (opts.ringBytes !== undefined && (!Number.isSafeInteger(opts.ringBytes) || opts.ringBytes < 16384))
+    throw new TypeError(`beginTrace: ringBytes must be an integer of at least 16384, got ${opts.ringBytes}`);
   if (opts.mechanism !== undefined && opts.mechanism !== 'unotify' && opts.mechanism !== 'ptrace')
     throw new TypeError(`beginTrace: mechanism must be 'unotify' or 'ptrace', got ${JSON.stringify(opts.mechanism)}`);
   if (opts.simulate !== undefined && opts.simulate !== 'unsupported' && opts.simulate !== 'fail')
@@ -99,7 +101,7 @@ class TracedSession implements TraceSession {
     this.dir = makeSessionDir();
     try {
       this.ring = join(this.dir, 'ring');
-      loadAddon().createRing(this.ring, loadAddon().constants.DEFAULT_CAPACITY);
+      loadAddon().createRing(this.ring, opts.ringBytes ?? loadAddon().constants.DEFAULT_CAPACITY);
       const fsSocket = join(this.dir, 'notify.sock');
       const useAbstract = Buffer.byteLength(fsSocket) > MAX_SOCKET_PATH;
       const abstractName = `vt-tracer-${process.pid}-${randomBytes(8).toString('hex')}`;

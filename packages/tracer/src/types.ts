@@ -87,6 +87,8 @@ export interface BeginTraceOptions {
   graceMs?: number;
   /** Diagnostics and benchmarks only: skip the LD_PRELOAD fast path so every access stops at the supervisor. */
   noShim?: boolean;
+  /** Tests only: size of the shared trace buffer in bytes (default 256 MiB, sparse). */
+  ringBytes?: number;
   /** Diagnostics and tests only: force a mechanism instead of the detected one (e.g. exercise the ptrace fallback). */
   mechanism?: 'unotify' | 'ptrace';
 }

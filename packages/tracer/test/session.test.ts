@@ -85,6 +85,28 @@ describe('incomplete traces are reported, never silent', () => {
     expect(r.result.accesses.size).toBe(3);
   });
 
+  it('a full trace buffer gives reason "capacity" and the task still succeeds', async () => {
+    const script = 'for i in $(seq 1 3000); do [ -e "/nonexistent/$i" ]; done; echo done';
+    const r = await runTraced('/bin/bash', ['-c', script], { cwd: dir, env: env(), ringBytes: 64 * 1024 });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('done\n');
+    expect(r.result).toMatchObject({ complete: false, reason: 'capacity' });
+  });
+
+  it('vt inside a traced task finds no usable tracer, while the outer trace stays complete', async () => {
+    const { launcherPath } = await import('../src/native.js');
+    const r = await runTraced(launcherPath, ['--probe'], { cwd: dir, env: env() });
+    expect(r.stdout).toMatch(/^unsupported .*another seccomp supervisor/);
+    expect(r.result.complete).toBe(true);
+  });
+
+  it('under the ptrace fallback, a task installing its own seccomp listener is reported untraceable', async () => {
+    const { launcherPath } = await import('../src/native.js');
+    const r = await runTraced(launcherPath, ['--probe'], { cwd: dir, env: env(), mechanism: 'ptrace' });
+    expect(r.stdout).toMatch(/^unotify/);
+    expect(r.result).toMatchObject({ complete: false, reason: 'untraceable' });
+  });
+
   it('a generous limit keeps the trace complete', async () => {
     const r = await runTraced('/bin/cat', ['/etc/hostname'], { cwd: dir, env: env(), limit: 10_000 });
     expect(r.result.complete).toBe(true);

@@ -100,7 +100,9 @@ RingSummary read_ring(const std::string &file, uint64_t limit) {
     auto *r = reinterpret_cast<const vt_record *>(map.data() + off);
     uint32_t rsize = __atomic_load_n(&r->size, __ATOMIC_ACQUIRE);
     if (rsize < sizeof(vt_record) || off + rsize > end) {
-      s.torn = true; /* reserved but the writer died before even writing the size: cannot go further */
+      /* Reserved but never written: after an overflow that is the space the failed reservations left; otherwise a
+       * writer died before even writing the size. Either way nothing after it can be read. */
+      if (!(s.status & VT_STATUS_OVERFLOW)) s.torn = true;
       break;
     }
     uint8_t flags = __atomic_load_n(&r->flags, __ATOMIC_ACQUIRE);

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "../common/ring.h"
+#include "../common/syscalls.h"
 #include "remote.h"
 
 #ifndef PTRACE_EVENT_STOP
@@ -67,12 +68,17 @@ int vt_supervise_ptrace(vt_ring_header *ring) {
         uint32_t arch;
         long nr;
         uint64_t args[6];
-        if (read_syscall(pid, &arch, &nr, args) == 0) {
+        if (read_syscall(pid, &arch, &nr, args) != 0) {
+          if (errno != ESRCH) vt_ring_fail(ring, VT_STATUS_UNTRACEABLE, "ptrace supervisor could not read a stopped syscall");
+        } else if (arch == AUDIT_ARCH_X86_64_VALUE && nr == VT_NR_seccomp) {
+          /* SECCOMP_SET_MODE_FILTER (1) with SECCOMP_FILTER_FLAG_NEW_LISTENER (8): the task's own supervisor
+           * would see (and could continue) calls before our TRACE action gets a say. */
+          if (args[0] == 1 && (args[1] & 8))
+            vt_ring_fail(ring, VT_STATUS_UNTRACEABLE, "a process installed its own seccomp user-notification filter");
+        } else {
           /* The tracee is stopped, so its pid cannot be reused while we read: no re-validation needed. */
           vt_remote_decode(pid, arch, nr, args);
           vt_remote_commit(ring);
-        } else if (errno != ESRCH) {
-          vt_ring_fail(ring, VT_STATUS_UNTRACEABLE, "ptrace supervisor could not read a stopped syscall");
         }
         ptrace(PTRACE_CONT, pid, 0, 0);
         break;
