@@ -45,7 +45,12 @@ export async function startTrace(opts: TraceOptions): Promise<StartedTrace> {
   } catch {
     return untraced('unsupported');
   }
-  if (tracer.detectTraceMode() === 'unsupported') return untraced('unsupported');
+  try {
+    if (tracer.detectTraceMode() === 'unsupported') return untraced('unsupported');
+  } catch {
+    // A tracer that is present but broken (not built, probe failed) is the same as none: never fatal.
+    return untraced('unsupported');
+  }
   const env = { ...opts.env, FSPY: '1' };
   let session: import('@vt/tracer').TraceSession;
   try {

@@ -82,7 +82,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
   }
 
   async function run(r: CachedItemRun): Promise<LeafResult> {
-    const { task, item, writer, display, executor } = r;
+    const { task, item, writer, display } = r;
     const d = resolveDir();
     const cacheDirRel = relPosix(ws.root, d);
     const queryEnv = { ...item.contextEnv, ...item.prefixEnv };
@@ -112,6 +112,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
 
     // 2. Hit: the log must be replayable and the outputs restorable before the hit is announced.
     let restoreFailure: string | undefined;
+    let restoreWarnings: readonly string[] = [];
     if (found.kind === 'hit' && s) {
       const hit = found;
       try {
@@ -132,11 +133,12 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
             // The row stays; the next run fails the same restore and re-runs again — never a wrong hit.
           }
         } else {
-          for (const w of restored.warnings) terminal.stderr(`${w}\n`);
+          restoreWarnings = restored.warnings;
         }
       }
       if (found.kind === 'hit') {
         writer.commandLine(commandLine(display, { kind: 'hit' }, color));
+        for (const w of restoreWarnings) terminal.stderr(`${w}\n`);
         for (const chunk of readChunkLog(path.join(d, hit.value.log.file))) writer.output(chunk.kind, chunk.data);
         writer.finish([]);
         try {
@@ -189,10 +191,10 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
         }
       },
     });
-    executor.track(proc);
+    r.track(proc);
     const outcome = await proc.done;
     const durationMs = Date.now() - started;
-    const cancelled = executor.stopped;
+    const cancelled = r.stopped();
     let traced: TraceOutcome | undefined;
     try {
       traced = outcome.kind === 'spawnError' ? undefined : await trace?.finish();

@@ -141,6 +141,7 @@ async function run(args: RunArgs, cwd: string): Promise<number> {
   const ctx: PlanContext = { ws, universe, graph: buildPackageGraph(ws) };
   validateAllDependsOn(ctx);
   const limit = concurrencyLimit(args, process.env as Record<string, string>);
+  cacheRoot(process.env, ws.root); // a bad VITE_CACHE_PATH is a planning error: nothing runs
 
   if (args.specifier === undefined) {
     const { entryLabel, formatTaskList } = await loadSelect();

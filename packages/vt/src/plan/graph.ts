@@ -53,11 +53,11 @@ export class GraphBuilder {
     }
   }
 
-  /** `node` runs after `dep`. */
+  /** `node` runs after `dep`; a task depending on itself is kept, so that the cycle check reports it. */
   edge(node: TaskNode, dep: TaskNode): void {
     const a = this.byKey.get(nodeKey(node.task))!;
     const b = this.byKey.get(nodeKey(dep.task))!;
-    if (a !== b) this.deps.get(a)!.add(b);
+    this.deps.get(a)!.add(b);
   }
 
   nodes(): TaskNode[] {
@@ -66,17 +66,6 @@ export class GraphBuilder {
 
   depsOf(node: TaskNode): Set<TaskNode> {
     return this.deps.get(this.byKey.get(nodeKey(node.task))!)!;
-  }
-
-  /** Removes `node`, linking its predecessors to its successors (bridging, prune rule). */
-  removeBridging(node: TaskNode): void {
-    const own = this.deps.get(node);
-    if (!own) return;
-    this.deps.delete(node);
-    this.byKey.delete(nodeKey(node.task));
-    for (const set of this.deps.values()) {
-      if (set.delete(node)) for (const d of own) set.add(d);
-    }
   }
 
   build(): TaskGraph {

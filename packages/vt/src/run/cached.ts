@@ -1,7 +1,7 @@
 import type { TaskDefinition } from '../config/tasks.js';
 import type { SpawnItem } from '../plan/plan.js';
 import type { LeafResult } from '../report/model.js';
-import type { Executor } from './execute.js';
+import type { TaskProcess } from './process.js';
 import type { LeafWriter } from './writers.js';
 
 export interface CachedItemRun {
@@ -10,7 +10,10 @@ export interface CachedItemRun {
   readonly writer: LeafWriter;
   /** `{~/cwd}$ {text}` */
   readonly display: string;
-  readonly executor: Executor;
+  /** Registers the item's process so that fast-fail and Ctrl-C reach it. */
+  readonly track: (proc: TaskProcess) => void;
+  /** Whether the run was stopped (fast-fail or Ctrl-C) while the item ran: its result is never stored. */
+  readonly stopped: () => boolean;
 }
 
 /** Runs one cache-enabled item: lookup, then replay or spawn-and-store (cache.md §6–§9). */

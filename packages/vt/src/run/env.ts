@@ -15,6 +15,8 @@ export function uncachedEnv(item: SpawnItem, task: TaskDefinition, workspaceRoot
   delete env.FSPY;
   delete env.VP_RUN_IPC_NAME;
   delete env.VP_RUN_NODE_CLIENT_PATH;
+  // vt's internal testing knobs are read by vt itself and never reach tasks (tracing.md §5).
+  for (const name of Object.keys(env)) if (name.startsWith('VT_INTERNAL_')) delete env[name];
   env.VP_RUN = '1';
   return env;
 }

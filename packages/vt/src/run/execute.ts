@@ -100,9 +100,9 @@ export class Executor {
       if (item.kind === 'nested') ok = await this.runPlan(item.plan);
       else if (item.kind === 'echo') ok = this.runEcho(task, item);
       else {
-        const leaf = await this.runSpawn(task, item);
+        const { leaf, killed } = await this.runSpawn(task, item);
         ok = !isFailure(leaf);
-        if (!ok && !this.failed) this.originFailures.push(leaf);
+        if (!ok && !killed) this.originFailures.push(leaf);
       }
       if (!ok) return false;
     }
@@ -137,22 +137,27 @@ export class Executor {
   }
 
   /** Tracks a process so that fast-fail and Ctrl-C reach it. */
-  track(proc: TaskProcess): void {
+  private track(proc: TaskProcess): void {
     this.running.add(proc);
     void proc.done.then(() => this.running.delete(proc));
     if (this.failed) proc.kill();
   }
 
-  private async runSpawn(task: PlannedTask, item: SpawnItem): Promise<LeafRecord> {
+  private async runSpawn(task: PlannedTask, item: SpawnItem): Promise<{ leaf: LeafRecord; killed: boolean }> {
     const writer = this.writerFor(task);
     const display = displayCommand(this.relCwd(item.cwd), item.text);
     // Leaves are recorded in the order they started; the result is filled in when the item ends.
     const index = this.leaves.length;
     this.leaves.push(undefined as unknown as LeafRecord);
     let result: LeafResult;
+    const procs: TaskProcess[] = [];
+    const track = (proc: TaskProcess): void => {
+      procs.push(proc);
+      this.track(proc);
+    };
     if (item.cache.enabled) {
       result = await this.o.cached.run({
-        task: task.node.task, item, writer, display, executor: this,
+        task: task.node.task, item, writer, display, track, stopped: () => this.stopped,
       });
     } else {
       const uncached = item.cache.reason === 'builtin' && item.programFingerprint === 'vt';
@@ -165,7 +170,7 @@ export class Executor {
         stdio: this.o.mode === 'interleaved' || uncached ? 'inherit' : 'piped',
         onOutput: (kind, data) => writer.output(kind, data),
       });
-      this.track(proc);
+      track(proc);
       const outcome = await proc.done;
       const errorLines = outcome.kind === 'spawnError' ? [`✗ Failed to spawn process: ${outcome.message}`] : [];
       writer.finish(errorLines);
@@ -182,7 +187,7 @@ export class Executor {
     }
     const leaf = this.leaf(task, item, result);
     this.leaves[index] = leaf;
-    return leaf;
+    return { leaf, killed: procs.some((p) => p.killedByVt) };
   }
 
   /**
@@ -190,7 +195,7 @@ export class Executor {
    * is that of the failure that started it.
    */
   exitCode(): number {
-    const failures = this.interrupted && !this.failed ? this.leaves.filter(isFailure) : this.originFailures;
+    const failures = this.originFailures;
     if (failures.length === 0) return this.leaves.some(isFailure) ? 1 : 0;
     const infra = failures.some((l) => {
       const r = l.result;

@@ -73,6 +73,8 @@ export class TaskProcess {
   private readonly child: ChildProcess;
   readonly done: Promise<ProcessOutcome>;
   private exited = false;
+  /** Set when vt killed the tree (fast-fail): its failure is a consequence, not a cause. */
+  killedByVt = false;
 
   constructor(readonly spec: SpawnSpec) {
     const piped = spec.stdio === 'piped';
@@ -135,6 +137,8 @@ export class TaskProcess {
 
   /** Fast-fail kill: SIGTERM to the tree, then SIGKILL after a grace period if anything is left. */
   kill(graceMs = 1000): void {
+    if (this.exited) return;
+    this.killedByVt = true;
     this.signal('SIGTERM');
     const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
     timer.unref();
