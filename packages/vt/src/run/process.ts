@@ -73,8 +73,8 @@ export class TaskProcess {
   private readonly child: ChildProcess;
   readonly done: Promise<ProcessOutcome>;
   private exited = false;
-  /** Set when vt killed the tree (fast-fail): its failure is a consequence, not a cause. */
-  killedByVt = false;
+  private killRequested = false;
+  private diedBySignal = false;
 
   constructor(readonly spec: SpawnSpec) {
     const piped = spec.stdio === 'piped';
@@ -101,6 +101,7 @@ export class TaskProcess {
         if (settled) return;
         settled = true;
         this.exited = true;
+        this.diedBySignal = signal !== null;
         if (signal) resolve({ kind: 'signaled', signal, code: 128 + (SIGNAL_NUMBERS[signal] ?? 0) });
         else resolve({ kind: 'exited', code: code ?? 1 });
       });
@@ -138,7 +139,7 @@ export class TaskProcess {
   /** Fast-fail kill: SIGTERM to the tree, then SIGKILL after a grace period if anything is left. */
   kill(graceMs = 1000): void {
     if (this.exited) return;
-    this.killedByVt = true;
+    this.killRequested = true;
     this.signal('SIGTERM');
     const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
     timer.unref();
@@ -151,5 +152,13 @@ export class TaskProcess {
 
   get hasExited(): boolean {
     return this.exited;
+  }
+
+  /**
+   * vt killed this tree (fast-fail) and it died of a signal: its failure is a consequence, not a cause. A
+   * process that exited with its own code before the kill landed failed on its own.
+   */
+  get killedByVt(): boolean {
+    return this.killRequested && this.diedBySignal;
   }
 }
