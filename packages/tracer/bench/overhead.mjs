@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Overhead of tracing: each workload runs untraced, traced (supervisor + shim) and traced without the shim
 // (supervisor only), round-robin with the order reversed every round so slow stretches of a noisy VM hit all
-// variants alike. Prints median wall times and median ratios. Needs `pnpm --filter @vt/tracer build` first.
+// variants alike. Prints median wall-time ratios, and median CPU-time ratios (the task tree's user+system time
+// measured by /usr/bin/time, plus the supervisor's own CPU), which are far less sensitive to other load on the
+// machine. Needs `pnpm --filter @vt/tracer build` first.
 //
 //   node packages/tracer/bench/overhead.mjs [--runs N] [--only name,name]
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -42,12 +44,20 @@ function spawnAndWait(file, args, cwd, env) {
 async function once(w, variant) {
   const env = workloadEnv();
   w.reset();
+  // /usr/bin/time reports the CPU of the workload and every descendant it waited for.
+  const timeOut = join(root, 'time.txt');
+  const program = '/usr/bin/time';
+  const args = ['-f', '%U %S', '-o', timeOut, w.program, ...w.args];
+  const cpuOf = () => {
+    const [u, sy] = readFileSync(timeOut, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+    return (u + sy) * 1000;
+  };
   const t0 = performance.now();
   if (variant === 'untraced') {
-    await spawnAndWait(w.program, w.args, w.cwd, env);
-    return { ms: performance.now() - t0 };
+    await spawnAndWait(program, args, w.cwd, env);
+    return { ms: performance.now() - t0, cpu: cpuOf() };
   }
-  const s = beginTrace({ program: w.program, args: w.args, cwd: w.cwd, env, noShim: variant === 'supervisor' });
+  const s = beginTrace({ program, args, cwd: w.cwd, env, noShim: variant === 'supervisor' });
   try {
     await spawnAndWait(s.file, s.args, w.cwd, s.env);
   } catch (e) {
@@ -57,7 +67,7 @@ async function once(w, variant) {
   const r = await s.finish();
   const ms = performance.now() - t0;
   if (!r.complete) throw new Error(`${w.name}/${variant}: incomplete trace (${r.reason}: ${r.detail})`);
-  return { ms, stats: r.stats, paths: r.accesses.size };
+  return { ms, cpu: cpuOf() + r.stats.supervisorCpuMs, stats: r.stats, paths: r.accesses.size };
 }
 
 const median = (xs) => {
@@ -88,26 +98,31 @@ try {
     const w = make();
     if (only?.length && !only.includes(w.name)) continue;
     const times = Object.fromEntries(variants.map((v) => [v, []]));
+    const cpus = Object.fromEntries(variants.map((v) => [v, []]));
     let stats = {};
     for (let round = -1; round < runs; round++) {
       const order = round % 2 === 0 ? variants : [...variants].reverse();
       for (const v of order) {
         const r = await once(w, v);
         if (round >= 0) times[v].push(r.ms);
+        if (round >= 0) cpus[v].push(r.cpu);
         if (v !== 'untraced') stats[v] = { ...r.stats, paths: r.paths };
       }
     }
     const base = median(times.untraced);
+    const cpuBase = median(cpus.untraced);
     const row = {
       workload: w.name,
       'untraced ms': base.toFixed(1),
-      'traced ×': (median(times.traced) / base).toFixed(3),
-      'supervisor-only ×': (median(times.supervisor) / base).toFixed(3),
+      'wall traced ×': (median(times.traced) / base).toFixed(3),
+      'wall sup-only ×': (median(times.supervisor) / base).toFixed(3),
+      'cpu traced ×': (median(cpus.traced) / cpuBase).toFixed(3),
+      'cpu sup-only ×': (median(cpus.supervisor) / cpuBase).toFixed(3),
       paths: stats.traced.paths,
       'stops (traced)': stats.traced.notifications,
       'shim events': stats.traced.shimEvents,
-      'stops (supervisor-only)': stats.supervisor.notifications,
-      'µs/stop (sup-only)': (((median(times.supervisor) - base) * 1000) / Math.max(1, stats.supervisor.notifications)).toFixed(1),
+      'stops (sup-only)': stats.supervisor.notifications,
+      'wall µs/stop (sup-only)': (((median(times.supervisor) - base) * 1000) / Math.max(1, stats.supervisor.notifications)).toFixed(1),
     };
     rows.push(row);
     console.log(JSON.stringify(row));

@@ -9,6 +9,7 @@ export interface RingSummary {
   syncWakeUp: boolean;
   notifications: number;
   shimEvents: number;
+  supervisorCpuMs: number;
   records: number;
   droppedNonUtf8: number;
   torn: boolean;

@@ -36,6 +36,7 @@ export function toResult(s: RingSummary, treeExited: boolean, limit: number | un
     mode: modeName(s.mechanism),
     notifications: s.notifications,
     shimEvents: s.shimEvents,
+    supervisorCpuMs: s.supervisorCpuMs,
     records: s.records,
     syncWakeUp: s.syncWakeUp,
     droppedNonUtf8: s.droppedNonUtf8,

@@ -36,6 +36,7 @@ const noStats = (): TraceStats => ({
   mode: 'unsupported',
   notifications: 0,
   shimEvents: 0,
+  supervisorCpuMs: 0,
   records: 0,
   syncWakeUp: false,
   droppedNonUtf8: 0,

@@ -41,6 +41,8 @@ export interface TraceStats {
   notifications: number;
   /** Accesses recorded by the LD_PRELOAD fast path without stopping. */
   shimEvents: number;
+  /** CPU time (user + system) the supervisor process spent, in ms; 0 if it had not finished. */
+  supervisorCpuMs: number;
   /** Raw records (before merging per path). */
   records: number;
   /** Whether SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP was in effect. */

@@ -39,6 +39,7 @@ Napi::Value ReadRing(const Napi::CallbackInfo &info) {
   out.Set("syncWakeUp", Napi::Boolean::New(env, s.sync_wake_up));
   out.Set("notifications", Napi::Number::New(env, static_cast<double>(s.notifications)));
   out.Set("shimEvents", Napi::Number::New(env, static_cast<double>(s.shim_events)));
+  out.Set("supervisorCpuMs", Napi::Number::New(env, static_cast<double>(s.supervisor_cpu_us) / 1000.0));
   out.Set("records", Napi::Number::New(env, static_cast<double>(s.records)));
   out.Set("droppedNonUtf8", Napi::Number::New(env, static_cast<double>(s.dropped_non_utf8)));
   out.Set("torn", Napi::Boolean::New(env, s.torn));

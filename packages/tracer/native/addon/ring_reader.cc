@@ -89,6 +89,7 @@ RingSummary read_ring(const std::string &file, uint64_t limit) {
   s.sync_wake_up = h->sync_wake_up != 0;
   s.notifications = __atomic_load_n(&h->notifications, __ATOMIC_RELAXED);
   s.shim_events = __atomic_load_n(&h->shim_events, __ATOMIC_RELAXED);
+  s.supervisor_cpu_us = h->supervisor_cpu_us;
   s.reason.assign(h->reason, strnlen(h->reason, VT_REASON_LEN));
   uint64_t end = __atomic_load_n(&h->tail, __ATOMIC_ACQUIRE);
   if (end > size) end = size;

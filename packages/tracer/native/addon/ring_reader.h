@@ -24,6 +24,7 @@ struct RingSummary {
   bool sync_wake_up = false;
   uint64_t notifications = 0;
   uint64_t shim_events = 0;
+  uint64_t supervisor_cpu_us = 0;
   uint64_t records = 0;
   uint64_t dropped_non_utf8 = 0;
   bool torn = false;      /* a record was reserved but never completed (a writer died mid-record) */

@@ -58,6 +58,7 @@ typedef struct vt_ring_header {
   uint32_t sync_wake_up;   /* 1 if the supervisor enabled SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP */
   uint64_t notifications;  /* atomic: syscalls that stopped at the supervisor */
   uint64_t shim_events;    /* atomic: records written by the preload shim */
+  uint64_t supervisor_cpu_us; /* user+system CPU the supervisor process used, written when it is done */
   char reason[VT_REASON_LEN]; /* first reason for VT_STATUS_UNTRACEABLE / OVERFLOW, NUL-terminated */
 } vt_ring_header;
 

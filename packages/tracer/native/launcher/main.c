@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -230,6 +231,13 @@ static void close_all_except(int a, int b) {
   close_range_compat(lo, ~0U);
 }
 
+static void record_cpu(vt_ring_header *ring) {
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) != 0) return;
+  ring->supervisor_cpu_us = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000u +
+                            (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
 /* The supervisor process. Never returns. */
 static void supervisor_main(int ctl, int notify_fd, vt_ring_header *ring) {
   /* Own session: Ctrl-C or a kill of the task's process group must not stop the supervisor while processes of
@@ -265,6 +273,7 @@ static void supervisor_main(int ctl, int notify_fd, vt_ring_header *ring) {
     if (write(ctl, "A", 1) != 1) _exit(1);
     close(ctl);
     vt_supervise_ptrace(ring);
+    record_cpu(ring);
     __atomic_fetch_or(&ring->status, VT_STATUS_DONE, __ATOMIC_ACQ_REL);
     _exit(0);
   }
@@ -272,6 +281,7 @@ static void supervisor_main(int ctl, int notify_fd, vt_ring_header *ring) {
   if (write(ctl, "A", 1) != 1) _exit(1);
   close(ctl);
   vt_supervise_unotify(listener, ring);
+  record_cpu(ring);
   __atomic_fetch_or(&ring->status, VT_STATUS_DONE, __ATOMIC_ACQ_REL);
   _exit(0);
 }
