@@ -118,6 +118,23 @@ describe.each([
     expect(access(r, d)).toMatchObject({ stat: true, writeDir: false });
   });
 
+  it('a vfork child changing its cwd does not change how the parent resolves relative paths', async () => {
+    mkdirSync(join(dir, 'vf'), { recursive: true });
+    const r = await run('stat', 'before.txt', 'vforkchdir', 'vf', 'stat', 'after.txt');
+    expect(access(r, join(dir, 'before.txt'))).toMatchObject({ stat: true });
+    expect(access(r, join(dir, 'vf', 'in-vfork-child'))).toMatchObject({ stat: true });
+    expect(access(r, join(dir, 'after.txt'))).toMatchObject({ stat: true });
+    expect(r.accesses.has(join(dir, 'vf', 'after.txt'))).toBe(false);
+  });
+
+  it('cwd changes made inside glibc (nftw with FTW_CHDIR) are followed', async () => {
+    mkdirSync(join(dir, 'walk', 'deeper'), { recursive: true });
+    writeFileSync(join(dir, 'walk', 'deeper', 'leaf.txt'), 'x');
+    const r = await run('stat', 'pre-walk.txt', 'nftw', 'walk', 'stat', 'post-walk.txt');
+    expect(access(r, join(dir, 'walk', 'deeper', 'leaf.txt'))).toMatchObject({ stat: true });
+    expect(access(r, join(dir, 'post-walk.txt'))).toMatchObject({ stat: true });
+  });
+
   it('relative paths resolve against the cwd at the time of the call', async () => {
     mkdirSync(join(dir, 'sub'), { recursive: true });
     writeFileSync(join(dir, 'sub', 'rel.txt'), 'x');

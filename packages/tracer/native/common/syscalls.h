@@ -59,6 +59,7 @@ const vt_sysdesc *vt_sys_table(unsigned *count);
 #define VT_NR_getcwd 79
 #define VT_NR_chdir 80
 #define VT_NR_fchdir 81
+#define VT_NR_chroot 161
 #define VT_NR_openat 257
 #define VT_NR_mkdirat 258
 #define VT_NR_fchownat 260

@@ -15,7 +15,10 @@
  * shim must define both names itself. */
 #undef _FILE_OFFSET_BITS
 #include <dirent.h>
+#include <sched.h>
 #include <dlfcn.h>
+#include <fts.h>
+#include <ftw.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -68,14 +71,48 @@ static int sh_mem(vt_tracee *t, uint64_t addr, void *out, size_t len) {
   return 0;
 }
 
+/*
+ * cwd cache. Relative paths are common (shells, make) and a getcwd syscall per access is most of the shim's cost
+ * for them. Each thread caches the cwd together with the value of a process-wide generation counter; every
+ * cwd change the shim can see (chdir, fchdir, syscall(SYS_chdir...)) bumps the counter before and after the
+ * call, so a cached value is only used when no change started since it was read.
+ *  - glibc-internal cwd changes (nftw/fts walking with chdir, unshare/setns/chroot) are invisible to the shim:
+ *    calling any of those functions turns the cache off for the rest of the process.
+ *  - a vfork child shares the parent's memory and TLS, so what it caches after its own chdir would be read by
+ *    the parent: our vfork bumps the counter in the parent when it resumes, and clone() with CLONE_VM but
+ *    without a TLS of its own turns the cache off.
+ */
+unsigned long vt_shim_cwd_gen __attribute__((visibility("hidden"))); /* atomic; only equality matters */
+#define g_cwd_gen vt_shim_cwd_gen
+static int g_cwd_cache_off;        /* atomic: set forever once an invisible cwd change may happen */
+static __thread unsigned long t_cwd_gen = ~0ul;
+static __thread size_t t_cwd_len;
+static __thread char t_cwd[VT_PATH_CAP];
+
+static void cwd_changed(void) { __atomic_fetch_add(&g_cwd_gen, 1, __ATOMIC_SEQ_CST); }
+
+static int cached_cwd(char *buf, size_t cap) {
+  unsigned long gen = __atomic_load_n(&g_cwd_gen, __ATOMIC_SEQ_CST);
+  int off = __atomic_load_n(&g_cwd_cache_off, __ATOMIC_RELAXED);
+  if (!off && t_cwd_gen == gen && t_cwd_len < cap) {
+    memcpy(buf, t_cwd, t_cwd_len + 1);
+    return (int)t_cwd_len;
+  }
+  long n = vt_raw2(VT_NR_getcwd, buf, cap);
+  if (n < 0) return (int)n;
+  /* getcwd returns the length including the NUL; "(unreachable)/..." paths do not start with '/' */
+  size_t len = n > 0 ? (size_t)(n - 1) : 0;
+  if (!off && len < sizeof t_cwd && __atomic_load_n(&g_cwd_gen, __ATOMIC_SEQ_CST) == gen) {
+    memcpy(t_cwd, buf, len + 1);
+    t_cwd_len = len;
+    t_cwd_gen = gen;
+  }
+  return (int)len;
+}
+
 static int sh_dirpath(vt_tracee *t, int dirfd, char *buf, size_t cap) {
   (void)t;
-  if (dirfd == -100) {
-    long n = vt_raw2(VT_NR_getcwd, buf, cap);
-    if (n < 0) return (int)n;
-    /* getcwd returns the length including the NUL; "(unreachable)/..." paths do not start with '/' */
-    return n > 0 ? (int)(n - 1) : 0;
-  }
+  if (dirfd == -100) return cached_cwd(buf, cap);
   if (dirfd < 0) return -EBADF;
   char link[32] = "/proc/self/fd/";
   char digits[12];
@@ -360,7 +397,93 @@ EXPORT int symlink(const char *t, const char *p) { return (int)CALL(VT_NR_symlin
 EXPORT int symlinkat(const char *t, int d, const char *p) { return (int)CALL(VT_NR_symlinkat, t, d, p); }
 EXPORT int mknod(const char *p, mode_t m, dev_t dev) { return (int)CALL(VT_NR_mknodat, -100, p, m, dev); }
 EXPORT int mknodat(int d, const char *p, mode_t m, dev_t dev) { return (int)CALL(VT_NR_mknodat, d, p, m, dev); }
-EXPORT int chdir(const char *p) { return (int)CALL(VT_NR_chdir, p); }
+EXPORT int chdir(const char *p) {
+  cwd_changed();
+  int r = (int)CALL(VT_NR_chdir, p);
+  cwd_changed();
+  return r;
+}
+EXPORT int fchdir(int fd) {
+  cwd_changed();
+  long r = vt_raw1(VT_NR_fchdir, fd);
+  cwd_changed();
+  return (int)ret(r);
+}
+
+/* Functions that may change the cwd (or root) from inside glibc, where the shim cannot see it: turn the cwd
+ * cache off for good, then run the real function. */
+#define CWD_OPAQUE(ret_t, name, params, args)                                   \
+  EXPORT ret_t name params {                                                    \
+    __atomic_store_n(&g_cwd_cache_off, 1, __ATOMIC_SEQ_CST);                    \
+    static ret_t(*next) params;                                                 \
+    if (!next) next = (ret_t(*) params)dlsym(RTLD_NEXT, #name);                 \
+    if (!next) {                                                                \
+      errno = ENOSYS;                                                           \
+      return (ret_t)-1;                                                         \
+    }                                                                           \
+    return next args;                                                           \
+  }
+typedef int (*ftw_cb)(const char *, const struct stat *, int);
+typedef int (*ftw64_cb)(const char *, const struct stat64 *, int);
+typedef int (*nftw_cb)(const char *, const struct stat *, int, struct FTW *);
+typedef int (*nftw64_cb)(const char *, const struct stat64 *, int, struct FTW *);
+CWD_OPAQUE(int, ftw, (const char *d, ftw_cb f, int n), (d, f, n))
+CWD_OPAQUE(int, ftw64, (const char *d, ftw64_cb f, int n), (d, f, n))
+CWD_OPAQUE(int, nftw, (const char *d, nftw_cb f, int n, int fl), (d, f, n, fl))
+CWD_OPAQUE(int, nftw64, (const char *d, nftw64_cb f, int n, int fl), (d, f, n, fl))
+typedef int (*fts_cmp)(const FTSENT **, const FTSENT **);
+typedef int (*fts64_cmp)(const FTSENT64 **, const FTSENT64 **);
+CWD_OPAQUE(FTS *, fts_open, (char *const *p, int o, fts_cmp c), (p, o, c))
+CWD_OPAQUE(FTS64 *, fts64_open, (char *const *p, int o, fts64_cmp c), (p, o, c))
+CWD_OPAQUE(int, unshare, (int f), (f))
+CWD_OPAQUE(int, setns, (int fd, int t), (fd, t))
+CWD_OPAQUE(int, chroot, (const char *p), (p))
+
+/* clone(): a CLONE_VM child without its own TLS would share our per-thread cache. */
+EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...) {
+  va_list ap;
+  va_start(ap, arg);
+  pid_t *ptid = va_arg(ap, pid_t *);
+  void *tls = va_arg(ap, void *);
+  pid_t *ctid = va_arg(ap, pid_t *);
+  va_end(ap);
+  if ((flags & CLONE_VM) && !(flags & CLONE_SETTLS)) __atomic_store_n(&g_cwd_cache_off, 1, __ATOMIC_SEQ_CST);
+  static int (*next)(int (*)(void *), void *, int, void *, ...);
+  if (!next) next = (int (*)(int (*)(void *), void *, int, void *, ...))dlsym(RTLD_NEXT, "clone");
+  if (!next) {
+    errno = ENOSYS;
+    return -1;
+  }
+  return next(fn, stack, flags, arg, ptid, tls, ctid);
+}
+
+/* vfork() cannot be wrapped in C (the child would return through the parent's frame), so it is the usual
+ * assembly: keep the return address in a register across the syscall. The parent, once it resumes, bumps the
+ * cwd generation so nothing the child cached is trusted. */
+long vt_shim_vfork_error(long r) __attribute__((visibility("hidden")));
+long vt_shim_vfork_error(long r) {
+  errno = (int)-r;
+  return -1;
+}
+__asm__(".text\n"
+        ".globl vfork\n"
+        ".type vfork,@function\n"
+        "vfork:\n"
+        "  pop %rdi\n"
+        "  mov $58, %eax\n"
+        "  syscall\n"
+        "  push %rdi\n"
+        "  test %rax, %rax\n"
+        "  jz 1f\n"
+        "  lock addq $1, vt_shim_cwd_gen(%rip)\n"
+        "  cmp $-4095, %rax\n"
+        "  jae 2f\n"
+        "1:\n"
+        "  ret\n"
+        "2:\n"
+        "  mov %rax, %rdi\n"
+        "  jmp vt_shim_vfork_error\n"
+        ".size vfork, .-vfork\n");
 EXPORT int truncate(const char *p, off_t len) { return (int)CALL(VT_NR_truncate, p, len); }
 EXPORT int truncate64(const char *p, off_t len) { return (int)CALL(VT_NR_truncate, p, len); }
 
@@ -407,6 +530,14 @@ EXPORT long syscall(long nr, ...) {
   long a3 = va_arg(ap, long), a4 = va_arg(ap, long), a5 = va_arg(ap, long);
   va_end(ap);
   /* Only the watched ones are worth decoding; everything else (futex, getrandom, ...) goes straight through. */
+  if (nr == VT_NR_chdir || nr == VT_NR_fchdir) {
+    cwd_changed();
+    long r = g_ring && nr == VT_NR_chdir ? vt_call(nr, a0, a1, a2, a3, a4, a5) : vt_raw6(nr, a0, a1, a2, a3, a4, a5);
+    cwd_changed();
+    return ret(r);
+  }
+  if (nr == 272 /* unshare */ || nr == 308 /* setns */ || nr == VT_NR_chroot)
+    __atomic_store_n(&g_cwd_cache_off, 1, __ATOMIC_SEQ_CST);
   /* exec stays with the supervisor, which also records a #! script's interpreter. */
   const vt_sysdesc *d = g_ring ? vt_sys_lookup(nr) : NULL;
   if (d && d->op != VT_OP_EXEC) return ret(vt_call(nr, a0, a1, a2, a3, a4, a5));

@@ -2,6 +2,8 @@
  * (every call stops at the supervisor) and dynamic (calls go through the LD_PRELOAD shim). */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <ftw.h>
+#include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,6 +12,14 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+/* With FTW_CHDIR, nftw changes the cwd from inside glibc: stat the entry by its bare name. */
+static int stat_basename(const char *fpath, const struct stat *sb, int type, struct FTW *ftw) {
+  (void)sb, (void)type;
+  struct stat st;
+  stat(fpath + ftw->base, &st);
+  return 0;
+}
 
 static int fail(const char *op, const char *p) {
   fprintf(stderr, "%s %s: %s\n", op, p, strerror(errno));
@@ -57,6 +67,20 @@ int main(int argc, char **argv) {
       i++;
     } else if (!strcmp(op, "chdir")) {
       if (chdir(p) != 0) fail(op, p);
+      i++;
+    } else if (!strcmp(op, "vforkchdir")) {
+      /* The vfork child shares our memory: what it does to its cwd must not leak into our view of ours. */
+      pid_t c = vfork();
+      if (c == 0) {
+        struct stat st;
+        if (chdir(p) == 0) stat("in-vfork-child", &st);
+        _exit(0);
+      }
+      int ws;
+      waitpid(c, &ws, 0);
+      i++;
+    } else if (!strcmp(op, "nftw")) {
+      if (nftw(p, stat_basename, 8, FTW_CHDIR | FTW_PHYS) != 0) fail(op, p);
       i++;
     } else if (!strcmp(op, "env")) {
       const char *v = getenv(p);
