@@ -1,0 +1,14 @@
+/**
+ * Preloaded with `node --import` in front of a benchmarked Node CLI (vt): at exit it writes the process's own
+ * peak RSS in KiB (getrusage RUSAGE_SELF) to $VT_BENCH_RSS_FILE. Node flags are not inherited by children, so the
+ * tasks the CLI spawns are neither probed nor counted; `/usr/bin/time %M` would mix in the largest child.
+ */
+import fs from 'node:fs';
+
+const file = process.env.VT_BENCH_RSS_FILE;
+if (file) {
+  delete process.env.VT_BENCH_RSS_FILE;
+  process.on('exit', () => {
+    fs.writeFileSync(file, String(process.resourceUsage().maxRSS));
+  });
+}
