@@ -77,6 +77,23 @@ describe('the launcher is transparent to the task', () => {
   });
 });
 
+describe('concurrent sessions', () => {
+  it('keep their accesses apart', async () => {
+    const files = [0, 1, 2, 3].map((i) => join(dir, `concurrent-${i}.txt`));
+    for (const f of files) writeFileSync(f, 'x');
+    const runs = await Promise.all(
+      files.map((f, i) =>
+        runTraced(i % 2 ? h.fsopStatic : h.fsopDynamic, ['read', f, 'sleep', '50', 'read', f], { cwd: dir, env: env() }),
+      ),
+    );
+    runs.forEach((r, i) => {
+      expect(r.result.complete).toBe(true);
+      expect(r.result.accesses.get(files[i]!)?.read).toBe(true);
+      for (const [j, other] of files.entries()) if (j !== i) expect(r.result.accesses.has(other)).toBe(false);
+    });
+  });
+});
+
 describe('incomplete traces are reported, never silent', () => {
   it('exceeding the path limit gives reason "capacity"', async () => {
     const r = await runTraced('/bin/cat', ['/etc/hostname'], { cwd: dir, env: env(), limit: 3 });
