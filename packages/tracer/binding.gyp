@@ -21,7 +21,8 @@
         "native/launcher/main.c", "native/launcher/filter.c", "native/launcher/supervisor.c",
         "native/launcher/probe.c", "native/launcher/remote.c", "native/launcher/ptrace_supervisor.c",
         "native/common/decode.c", "native/common/syscalls.c", "native/common/ring.c", "native/common/gate.c"
-      ]
+      ],
+      "ldflags": ["-static"]
     },
     {
       "target_name": "vt_trace_shim",

@@ -20,7 +20,7 @@
 #define VT_RING_DEFAULT_CAPACITY (256ull << 20)
 /* Writers back the file with real pages in chunks of this size before they touch it (MADV_POPULATE_WRITE), so a
  * full tmpfs turns into an "overflow" flag instead of a SIGBUS inside the traced program. */
-#define VT_RING_POPULATE_CHUNK (1ull << 20)
+#define VT_RING_POPULATE_CHUNK (64ull << 10)
 
 /* Access modes, a bit set per record (spec: tracing.md section 2). */
 #define VT_MODE_READ 0x01u      /* content read (or a failed attempt to read) */
