@@ -13,11 +13,16 @@ export async function collectOutputs(opts: {
   output: IoConfig;
   writes: readonly string[];
   writtenDirs: readonly string[];
+  /** Output negatives and the cache dir: never archived. */
   isExcluded: (rel: string) => boolean;
+  /** IPC `ignoreOutput` roots: remove traced writes only; explicit globs are unaffected (ipc.md §5). */
+  isIgnoredWrite: (rel: string) => boolean;
 }): Promise<string[]> {
   const out = new Set<string>();
-  const add = (rel: string): void => {
-    if (rel !== '' && !rel.split('/').includes('.git') && !opts.isExcluded(rel)) out.add(rel);
+  const add = (rel: string, traced = true): void => {
+    if (rel === '' || rel.split('/').includes('.git') || opts.isExcluded(rel)) return;
+    if (traced && opts.isIgnoredWrite(rel)) return;
+    out.add(rel);
   };
   const walk = (rel: string): void => {
     let entries: fs.Dirent[];
@@ -44,6 +49,6 @@ export async function collectOutputs(opts: {
     add(rel);
     if (st.isDirectory() && dirs.has(rel)) walk(rel);
   }
-  for (const rel of await globOutputs(opts.workspaceRoot, opts.output, opts.cacheDir)) add(rel);
+  for (const rel of await globOutputs(opts.workspaceRoot, opts.output, opts.cacheDir)) add(rel, false);
   return [...out].sort();
 }

@@ -6,7 +6,7 @@ import { diffPath } from './path-fingerprint.js';
 import { diffTrackedEnvs } from './tracked-env.js';
 
 export type Lookup =
-  | { readonly kind: 'hit'; readonly key: string; readonly value: EntryValue }
+  | { readonly kind: 'hit'; readonly key: string; readonly variant: string; readonly value: EntryValue }
   | { readonly kind: 'miss'; readonly reason: MissReason | undefined }
   | { readonly kind: 'error'; readonly message: string };
 
@@ -44,18 +44,26 @@ export async function lookupEntry(opts: {
   /** The item's context env + prefix env, for tool-tracked envs. */
   env: Readonly<Record<string, string>>;
 }): Promise<Lookup> {
-  const entry = opts.store.entry(opts.keyId);
-  if (entry) {
-    const v = entry.value;
+  const variants = opts.store.variants(opts.keyId);
+  if (variants.length > 0) {
+    // The variant recorded with the tool-tracked env values the item would see now, if any.
+    const envMatch = variants.find((e) => diffTrackedEnvs(e.value.trackedEnvs, e.value.envQueries, opts.env) === undefined);
+    if (envMatch) {
+      const v = envMatch.value;
+      const reason = diffGlobbed(v.globbed, opts.globbed) ?? (await firstPathDiff(opts.workspaceRoot, v.inferred, opts.hasher));
+      return reason ? { kind: 'miss', reason } : { kind: 'hit', key: opts.keyId, variant: envMatch.variant, value: v };
+    }
+    // No variant fits the env: explain against the most recently used one, in the spec's order.
+    const v = variants[0]!.value;
     const reason =
       diffGlobbed(v.globbed, opts.globbed) ??
       (await firstPathDiff(opts.workspaceRoot, v.inferred, opts.hasher)) ??
       diffTrackedEnvs(v.trackedEnvs, v.envQueries, opts.env);
-    return reason ? { kind: 'miss', reason } : { kind: 'hit', key: opts.keyId, value: v };
+    return { kind: 'miss', reason };
   }
   const pointer = opts.store.pointer(opts.taskKey);
   if (pointer === undefined || pointer === opts.keyId) return { kind: 'miss', reason: undefined };
-  const previous = opts.store.entry(pointer);
+  const previous = opts.store.variants(pointer)[0];
   if (!previous) return { kind: 'miss', reason: undefined };
   return { kind: 'miss', reason: explainKeyChange(JSON.parse(previous.keyJson) as EntryKey, opts.key) };
 }

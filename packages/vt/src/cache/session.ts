@@ -23,7 +23,7 @@ import { startIpc, startTrace, type IpcReport, type TraceOutcome } from './obser
 import { fingerprintPath } from './path-fingerprint.js';
 import { CacheStore, type EntryValue } from './store.js';
 import { classifyTrace, underAny, type TraceClassification } from './trace-set.js';
-import { storeTrackedEnvs } from './tracked-env.js';
+import { storeTrackedEnvs, variantOf } from './tracked-env.js';
 
 export interface CacheSession extends CachedRunner {
   /** Writes `last-summary.json`; a failure is reported on stderr and never changes the exit code. */
@@ -128,7 +128,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
           restoreFailure = restored.message;
           found = { kind: 'miss', reason: { inline: RESTORE_FAILED, detail: RESTORE_FAILED } };
           try {
-            filesToDelete.push(...s.remove(hit.key));
+            filesToDelete.push(...s.remove(hit.key, hit.variant));
           } catch {
             // The row stays; the next run fails the same restore and re-runs again — never a wrong hit.
           }
@@ -142,7 +142,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
         for (const chunk of readChunkLog(path.join(d, hit.value.log.file))) writer.output(chunk.kind, chunk.data);
         writer.finish([]);
         try {
-          s.markUsed(taskKey, hit.key);
+          s.markUsed(taskKey, hit.key, hit.variant);
         } catch {
           // Only miss explanations and LRU order depend on this; the hit itself is complete.
         }
@@ -243,6 +243,11 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     const detail = found.kind === 'miss' && found.reason ? found.reason.detail : NOT_FOUND;
     return { kind: 'spawned', cache: { kind: 'miss', reason: detail }, outcome: result };
 
+    /** IPC ignore roots, workspace-relative; roots outside the workspace are dropped (ipc.md §5). */
+    function ignoreRoots(abs: readonly string[] | undefined): string[] {
+      return (abs ?? []).map((a) => relPosix(ws.root, a)).filter((r) => !r.startsWith('..') && !path.isAbsolute(r));
+    }
+
     /** cache.md §7 rows 3–9, in order; otherwise the classified trace to store. */
     function decideNotCached(
       rep: IpcReport | undefined,
@@ -255,10 +260,9 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       if (ipcFailed) return { kind: 'not-cached', why: { kind: 'ipcStartFailed' } };
       let classification: TraceClassification | undefined;
       if (traceNeeded && tr) {
-        const toRel = (abs: string): string => relPosix(ws.root, abs);
         classification = classifyTrace({
           accesses: tr.accesses, workspaceRoot: ws.root, cacheDirRel, input: task.input, output: task.output,
-          ignoredInputs: (rep?.ignoredInputs ?? []).map(toRel), ignoredOutputs: (rep?.ignoredOutputs ?? []).map(toRel),
+          ignoredInputs: ignoreRoots(rep?.ignoredInputs), ignoredOutputs: ignoreRoots(rep?.ignoredOutputs),
           globbed: new Set(globbed.map(([p]) => p)),
         });
         if (classification.overlap !== undefined) {
@@ -278,13 +282,14 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       if (logError !== undefined) throw new Error(`could not write the log: ${logError}`);
       const inferred: [string, Awaited<ReturnType<typeof fingerprintPath>>][] = [];
       for (const [rel, how] of classification?.inputs ?? []) inferred.push([rel, await fingerprintPath(ws.root, rel, how, hasher)]);
-      const ignoredOutputs = (report?.ignoredOutputs ?? []).map((a) => relPosix(ws.root, a));
+      const ignoredOutputs = ignoreRoots(report?.ignoredOutputs);
       const outputNegative = compileNegatives(task.output);
       const archived = await archiveOutputs(ws.root, d, async () =>
         collectOutputs({
           workspaceRoot: ws.root, cacheDir: d, output: task.output,
           writes: classification?.writes ?? [], writtenDirs: classification?.writtenDirs ?? [],
-          isExcluded: (rel) => rel === cacheDirRel || rel.startsWith(`${cacheDirRel}/`) || outputNegative(rel) || underAny(rel, ignoredOutputs),
+          isExcluded: (rel) => rel === cacheDirRel || rel.startsWith(`${cacheDirRel}/`) || outputNegative(rel),
+          isIgnoredWrite: (rel) => underAny(rel, ignoredOutputs),
         }),
       );
       if (archived.kind === 'racing') return { kind: 'success', notCached: { kind: 'outputsChanged', path: archived.path } };
@@ -292,7 +297,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       fs.fsyncSync(fd);
       fs.closeSync(fd);
       fs.renameSync(logTmp, path.join(d, logName));
-      const tracked = report ? storeTrackedEnvs(report) : { envs: [], queries: [] };
+      const tracked = report ? storeTrackedEnvs(report, task) : { envs: [], queries: [] };
       const archive = archived.archive;
       const value: EntryValue = {
         globbed, inferred, trackedEnvs: tracked.envs, envQueries: tracked.queries, durationMs,
@@ -301,7 +306,8 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       };
       const size = chunkLog.bytes + (archive ? fs.statSync(archive.file).size : 0);
       try {
-        filesToDelete.push(...st.commit(taskKey, keyId, canonicalJson(key), value, size));
+        const variant = variantOf(tracked.envs, tracked.queries);
+        filesToDelete.push(...st.commit(taskKey, keyId, variant, canonicalJson(key), value, size));
       } catch (err) {
         fs.rmSync(path.join(d, logName), { force: true });
         if (archive) fs.rmSync(archive.file, { force: true });

@@ -21,11 +21,16 @@ export interface EntryValue {
 
 export interface StoredEntry {
   readonly keyJson: string;
+  /** Identifies the tool-tracked env values this entry was recorded with (see `variantOf`). */
+  readonly variant: string;
   readonly value: EntryValue;
 }
 
-/** Bumped when the table layout changes; a newer database is refused (never silently downgraded). */
-const DB_LAYOUT = 1;
+/**
+ * Bumped when the table layout changes. An older layout is dropped and recreated (a cache can always be
+ * rebuilt); a newer one is refused, never silently downgraded.
+ */
+const DB_LAYOUT = 2;
 
 /**
  * The entry store: SQLite in WAL mode so that several vt processes can read and write one cache dir at
@@ -47,31 +52,38 @@ export class CacheStore {
     if (version < DB_LAYOUT) {
       this.db.transaction(() => {
         this.db.exec(`
-          CREATE TABLE IF NOT EXISTS entries (
-            key TEXT PRIMARY KEY, key_json TEXT NOT NULL, value BLOB NOT NULL,
+          DROP TABLE IF EXISTS entries;
+          DROP TABLE IF EXISTS pointers;
+          DROP TABLE IF EXISTS file_memo;
+          CREATE TABLE entries (
+            key TEXT NOT NULL, variant TEXT NOT NULL, key_json TEXT NOT NULL, value BLOB NOT NULL,
             log_file TEXT NOT NULL, archive_file TEXT, size INTEGER NOT NULL,
-            created_at INTEGER NOT NULL, used_at INTEGER NOT NULL);
-          CREATE INDEX IF NOT EXISTS entries_used ON entries(used_at);
-          CREATE TABLE IF NOT EXISTS pointers (task_key TEXT PRIMARY KEY, entry_key TEXT NOT NULL);
-          CREATE TABLE IF NOT EXISTS file_memo (
+            created_at INTEGER NOT NULL, used_at INTEGER NOT NULL, PRIMARY KEY (key, variant));
+          CREATE INDEX entries_used ON entries(used_at);
+          CREATE TABLE pointers (task_key TEXT PRIMARY KEY, entry_key TEXT NOT NULL);
+          CREATE TABLE file_memo (
             path TEXT PRIMARY KEY, dev TEXT NOT NULL, ino TEXT NOT NULL, size TEXT NOT NULL,
             mtime_ns TEXT NOT NULL, ctime_ns TEXT NOT NULL, hash TEXT NOT NULL);`);
         this.db.pragma(`user_version = ${DB_LAYOUT}`);
       }).immediate();
     }
     this.stmts = {
-      entry: this.db.prepare<[string], { key_json: string; value: Buffer }>('SELECT key_json, value FROM entries WHERE key = ?'),
+      variants: this.db.prepare<[string], { key_json: string; variant: string; value: Buffer }>(
+        'SELECT key_json, variant, value FROM entries WHERE key = ? ORDER BY used_at DESC',
+      ),
       pointer: this.db.prepare<[string], { entry_key: string }>('SELECT entry_key FROM pointers WHERE task_key = ?'),
-      files: this.db.prepare<[string], { log_file: string; archive_file: string | null }>('SELECT log_file, archive_file FROM entries WHERE key = ?'),
+      files: this.db.prepare<[string, string], { log_file: string; archive_file: string | null }>(
+        'SELECT log_file, archive_file FROM entries WHERE key = ? AND variant = ?',
+      ),
       upsert: this.db.prepare(
-        `INSERT INTO entries (key, key_json, value, log_file, archive_file, size, created_at, used_at)
-         VALUES (@key, @keyJson, @value, @logFile, @archiveFile, @size, @now, @now)
-         ON CONFLICT(key) DO UPDATE SET key_json = excluded.key_json, value = excluded.value, log_file = excluded.log_file,
+        `INSERT INTO entries (key, variant, key_json, value, log_file, archive_file, size, created_at, used_at)
+         VALUES (@key, @variant, @keyJson, @value, @logFile, @archiveFile, @size, @now, @now)
+         ON CONFLICT(key, variant) DO UPDATE SET key_json = excluded.key_json, value = excluded.value, log_file = excluded.log_file,
            archive_file = excluded.archive_file, size = excluded.size, created_at = excluded.created_at, used_at = excluded.used_at`,
       ),
       setPointer: this.db.prepare('INSERT INTO pointers (task_key, entry_key) VALUES (?, ?) ON CONFLICT(task_key) DO UPDATE SET entry_key = excluded.entry_key'),
-      touch: this.db.prepare('UPDATE entries SET used_at = ? WHERE key = ?'),
-      delete: this.db.prepare('DELETE FROM entries WHERE key = ?'),
+      touch: this.db.prepare('UPDATE entries SET used_at = ? WHERE key = ? AND variant = ?'),
+      delete: this.db.prepare('DELETE FROM entries WHERE key = ? AND variant = ?'),
       memoGet: this.db.prepare<[string], { dev: string; ino: string; size: string; mtime_ns: string; ctime_ns: string; hash: string }>(
         'SELECT dev, ino, size, mtime_ns, ctime_ns, hash FROM file_memo WHERE path = ?',
       ),
@@ -89,11 +101,12 @@ export class CacheStore {
     return new CacheStore(dir);
   }
 
-  /** Reads an entry; a row whose value cannot be decoded is reported as an error (lookup failure). */
-  entry(key: string): StoredEntry | undefined {
-    const row = this.stmts.entry.get(key);
-    if (!row) return undefined;
-    return { keyJson: row.key_json, value: unpack(row.value) as EntryValue };
+  /**
+   * Every stored variant of an entry key, most recently used first. A row whose value cannot be decoded
+   * throws (a lookup failure, never a hit).
+   */
+  variants(key: string): StoredEntry[] {
+    return this.stmts.variants.all(key).map((row) => ({ keyJson: row.key_json, variant: row.variant, value: unpack(row.value) as EntryValue }));
   }
 
   pointer(taskKey: string): string | undefined {
@@ -101,10 +114,10 @@ export class CacheStore {
   }
 
   /** Records a hit: the task now points at this entry and the entry was just used (LRU). */
-  markUsed(taskKey: string, key: string): void {
+  markUsed(taskKey: string, key: string, variant: string): void {
     this.db.transaction(() => {
       this.stmts.setPointer.run(taskKey, key);
-      this.stmts.touch.run(Date.now(), key);
+      this.stmts.touch.run(Date.now(), key, variant);
     }).immediate();
   }
 
@@ -112,11 +125,11 @@ export class CacheStore {
    * Commits an entry whose files already exist on disk, and points the task at it. Returns the files of
    * the entry it replaced, for the caller to delete now that no row references them.
    */
-  commit(taskKey: string, key: string, keyJson: string, value: EntryValue, size: number): string[] {
+  commit(taskKey: string, key: string, variant: string, keyJson: string, value: EntryValue, size: number): string[] {
     return this.db.transaction(() => {
-      const old = this.stmts.files.get(key);
+      const old = this.stmts.files.get(key, variant);
       this.stmts.upsert.run({
-        key, keyJson, value: pack(value), logFile: value.log.file, archiveFile: value.archive?.file ?? null, size, now: Date.now(),
+        key, variant, keyJson, value: pack(value), logFile: value.log.file, archiveFile: value.archive?.file ?? null, size, now: Date.now(),
       });
       this.stmts.setPointer.run(taskKey, key);
       const replaced: string[] = [];
@@ -127,10 +140,10 @@ export class CacheStore {
   }
 
   /** Deletes an entry (e.g. its outputs could not be restored); returns its files. */
-  remove(key: string): string[] {
+  remove(key: string, variant: string): string[] {
     return this.db.transaction(() => {
-      const old = this.stmts.files.get(key);
-      this.stmts.delete.run(key);
+      const old = this.stmts.files.get(key, variant);
+      this.stmts.delete.run(key, variant);
       return old ? [old.log_file, ...(old.archive_file ? [old.archive_file] : [])] : [];
     }).immediate();
   }
@@ -156,19 +169,19 @@ export class CacheStore {
   evict(maxBytes: number, maxAgeMs: number): string[] {
     return this.db.transaction(() => {
       const files: string[] = [];
-      const drop = (rows: { key: string; log_file: string; archive_file: string | null }[]): void => {
+      const drop = (rows: { key: string; variant: string; log_file: string; archive_file: string | null }[]): void => {
         for (const r of rows) {
-          this.stmts.delete.run(r.key);
+          this.stmts.delete.run(r.key, r.variant);
           files.push(r.log_file);
           if (r.archive_file) files.push(r.archive_file);
         }
       };
-      drop(this.db.prepare<[number], { key: string; log_file: string; archive_file: string | null }>(
-        'SELECT key, log_file, archive_file FROM entries WHERE used_at < ?').all(Date.now() - maxAgeMs));
+      drop(this.db.prepare<[number], { key: string; variant: string; log_file: string; archive_file: string | null }>(
+        'SELECT key, variant, log_file, archive_file FROM entries WHERE used_at < ?').all(Date.now() - maxAgeMs));
       let total = (this.db.prepare('SELECT COALESCE(SUM(size), 0) AS total FROM entries').get() as { total: number }).total;
       if (total > maxBytes) {
-        const rows = this.db.prepare<[], { key: string; log_file: string; archive_file: string | null; size: number }>(
-          'SELECT key, log_file, archive_file, size FROM entries ORDER BY used_at ASC').all();
+        const rows = this.db.prepare<[], { key: string; variant: string; log_file: string; archive_file: string | null; size: number }>(
+          'SELECT key, variant, log_file, archive_file, size FROM entries ORDER BY used_at ASC').all();
         const victims = [];
         for (const r of rows) {
           if (total <= maxBytes) break;

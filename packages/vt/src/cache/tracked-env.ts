@@ -1,6 +1,7 @@
 import { compileQuery, type EnvQuery } from '../ipc/env-query.js';
 import type { IpcReport } from '../ipc/index.js';
-import { hashValue, type MissReason } from './key.js';
+import { EnvPatternList } from '../plan/env.js';
+import { canonicalJson, hashValue, type MissReason } from './key.js';
 
 type Env = Readonly<Record<string, string>>;
 
@@ -11,12 +12,33 @@ export type StoredEnvQueries = readonly (readonly [string, readonly (readonly [s
 
 const byName = <T extends readonly [string, ...unknown[]]>(a: T, b: T): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
-export function storeTrackedEnvs(report: IpcReport): { envs: StoredTrackedEnvs; queries: StoredEnvQueries } {
-  const envs = [...report.trackedEnvs].map(([n, v]): [string, string | null] => [n, v === undefined ? null : hashValue(v)]).sort(byName);
+/**
+ * The post-run env fingerprint (ipc.md §5). User config wins: names the task's `env` list selects are
+ * already in the entry key, and names its own `untrackedEnv` selects are served but never tracked.
+ * Query match sets are stored whole.
+ */
+export function storeTrackedEnvs(
+  report: IpcReport,
+  task: { readonly env: readonly string[]; readonly untrackedEnv: readonly string[] },
+): { envs: StoredTrackedEnvs; queries: StoredEnvQueries } {
+  const declared = EnvPatternList.of(task.env);
+  const untracked = EnvPatternList.of(task.untrackedEnv);
+  const envs = [...report.trackedEnvs]
+    .filter(([n]) => !declared.selects(n) && !untracked.selects(n))
+    .map(([n, v]): [string, string | null] => [n, v === undefined ? null : hashValue(v)])
+    .sort(byName);
   const queries = [...report.trackedEnvQueries]
     .map(([q, m]): [string, [string, string][]] => [q, [...m].map(([n, v]): [string, string] => [n, hashValue(v)]).sort(byName)])
     .sort(byName);
   return { envs, queries };
+}
+
+/**
+ * Entries of one key are kept per tracked-env variant, so that switching a tool-read variable back
+ * (NODE_ENV=production → development → production) hits the earlier result again.
+ */
+export function variantOf(envs: StoredTrackedEnvs, queries: StoredEnvQueries): string {
+  return envs.length === 0 && queries.length === 0 ? '' : hashValue(canonicalJson([envs, queries])).slice('sha256:'.length);
 }
 
 function parseQueryKey(key: string): EnvQuery | undefined {
