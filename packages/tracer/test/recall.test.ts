@@ -50,7 +50,8 @@ async function expectFullRecall(w: Workload) {
   return { truth: truth.size };
 }
 
-describe('recall against strace -f (user notification and ptrace)', () => {
+// strace makes these slow on a loaded 2-core machine; give them room beyond the default 30 s.
+describe('recall against strace -f (user notification and ptrace)', { timeout: 120_000 }, () => {
   it('node requiring hundreds of modules', async () => {
     const r = await expectFullRecall(requireWorkload(join(root, 'require'), 300));
     expect(r.truth).toBeGreaterThan(1000);
