@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { GENERATOR, makeTree, runVt, VT_BIN } from './helpers.js';
 
@@ -166,3 +167,32 @@ function runAsync(cwd: string, args: string[]): Promise<{ status: number | null;
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
+
+describe('an unusable cache is never fatal', () => {
+  it.each([
+    ['not a database', (db: string) => fs.writeFileSync(db, 'garbage'), 'file is not a database'],
+    [
+      'written by a newer vt',
+      (db: string) => {
+        const conn = new Database(db);
+        conn.pragma('user_version = 999');
+        conn.close();
+      },
+      'written by a newer vt',
+    ],
+  ])('%s: says so once, runs every task, exits with the tasks’ result', (_name, spoil, reason) => {
+    const root = workspace({ command: 'node -e "console.log(7)"' });
+    runVt(root, ['run', 't']);
+    const dir = path.join(root, 'node_modules/.vite/task-cache/v1001');
+    for (const f of fs.readdirSync(dir)) if (f.startsWith('cache.db')) fs.rmSync(path.join(dir, f));
+    spoil(path.join(dir, 'cache.db'));
+    const res = runVt(root, ['run', '-v', 't']);
+    expect(res.status).toBe(0);
+    expect(res.stdout).toContain('7\n');
+    expect(res.stderr).toContain(reason);
+    expect(res.stderr.match(/cannot be used/g)).toHaveLength(1);
+    expect(runVt(root, ['cache', 'clean']).status).toBe(0);
+    runVt(root, ['run', 't']);
+    expect(firstLine(runVt(root, ['run', 't']).stdout)).toContain('◉ cache hit');
+  });
+});

@@ -53,6 +53,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
   let dir: string | undefined;
   let store: CacheStore | undefined;
   let openError: Error | undefined;
+  let warnedUnavailable = false;
   let hasher = new FileHasher(ws.root, undefined);
   const filesToDelete: string[] = [];
   const knobs = traceKnobs(opts.env);
@@ -98,14 +99,25 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     const keyId = entryKeyId(key);
     const taskKey = taskKeyId({ packageDir: task.pkg.relDir, taskName: task.name, index: item.index, taskArgs: item.taskArgs });
 
-    // 1. Lookup. A failure here never skips work; it is reported after the run (cache.md §6.4).
+    // 1. Lookup. A failure here never skips work; it is reported after the run (cache.md §6.4). A cache
+    // that cannot be opened at all (written by a newer vt, not a database) is never fatal: the run goes on
+    // without it, said once.
     let s: CacheStore | undefined;
     let globbed: [string, string][] = [];
     let found: Lookup;
     try {
       s = open();
-      globbed = await hashGlobbedInputs(ws.root, task.input, hasher, cacheDirRel);
-      found = await lookupEntry({ store: s, key, keyId, taskKey, globbed, workspaceRoot: ws.root, hasher, env: queryEnv });
+    } catch (err) {
+      if (!warnedUnavailable) {
+        warnedUnavailable = true;
+        terminal.stderr(`✗ The cache at ${d} cannot be used (${(err as Error).message}); running without it. \`vt cache clean\` resets it.\n`);
+      }
+    }
+    try {
+      if (s) {
+        globbed = await hashGlobbedInputs(ws.root, task.input, hasher, cacheDirRel);
+        found = await lookupEntry({ store: s, key, keyId, taskKey, globbed, workspaceRoot: ws.root, hasher, env: queryEnv });
+      } else found = { kind: 'miss', reason: undefined };
     } catch (err) {
       found = { kind: 'error', message: (err as Error).message };
     }
@@ -223,7 +235,8 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     } else {
       const notCached = decideNotCached(ipc.kind === 'started' ? report : undefined, ipc.kind === 'failed', traced, needsTrace);
       if (notCached.kind === 'not-cached') result = { kind: 'success', notCached: notCached.why };
-      else if (!s || !log) result = { kind: 'success', infraError: infra(`Cache update failed: ${logError ?? 'the cache is unavailable'}`) };
+      else if (!s) result = { kind: 'success' };
+      else if (!log) result = { kind: 'success', infraError: infra(`Cache update failed: ${logError ?? 'the log could not be created'}`) };
       else {
         try {
           result = await store(s, log, notCached.classification);
@@ -241,7 +254,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     fs.rmSync(logTmp, { force: true });
     writer.finish(errorLines);
     const detail = found.kind === 'miss' && found.reason ? found.reason.detail : NOT_FOUND;
-    return { kind: 'spawned', cache: { kind: 'miss', reason: detail }, outcome: result };
+    return { kind: 'spawned', cache: s ? { kind: 'miss', reason: detail } : { kind: 'disabled' }, outcome: result };
 
     /** IPC ignore roots, workspace-relative; roots outside the workspace are dropped (ipc.md §5). */
     function ignoreRoots(abs: readonly string[] | undefined): string[] {
