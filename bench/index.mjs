@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BENCH_DIR, load1, parseArgs, REPO, sleep } from './lib.mjs';
+import { BENCH_DIR, load1, loadSamples, median, parseArgs, REPO, sleep } from './lib.mjs';
 import { runMemory } from './memory.mjs';
 import { runOverhead } from './overhead.mjs';
 import { runPeers } from './peers.mjs';
@@ -87,6 +87,7 @@ try {
   fs.rmSync(base, { recursive: true, force: true });
 }
 machine.loadAfter = load1();
+machine.loadDuring = { median: median(loadSamples), max: Math.max(...loadSamples) };
 machine.minutes = (Date.now() - started) / 60_000;
 
 const report = renderReport({ machine, config, sections });

@@ -59,6 +59,9 @@ export function gitCommit(root) {
   git('-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-q', '--no-gpg-sign', '-m', 'generated');
 }
 
+/** The 1-minute load average after every timed run (this benchmark's own runs are part of it). */
+export const loadSamples = [];
+
 /**
  * How to start one runner in a workspace.
  * @typedef {{ cmd: string, args: string[], env?: Record<string, string>, node?: boolean }} Invocation
@@ -89,6 +92,7 @@ export function timeRun(inv, cwd, { stdout = 'pipe', extraEnv = {} } = {}) {
   if (res.status !== 0) {
     throw new Error(`${inv.cmd} ${inv.args.join(' ')} exited ${res.status ?? res.signal} in ${cwd}:\n${tail(res.stdout)}\n${tail(res.stderr)}`);
   }
+  loadSamples.push(os.loadavg()[0]);
   const rssKiB = inv.node && fs.existsSync(rssFile) ? Number(fs.readFileSync(rssFile, 'utf8')) : undefined;
   return { ms, rssKiB, stdout: String(res.stdout ?? '') };
 }

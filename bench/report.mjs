@@ -12,9 +12,10 @@ export function renderReport({ machine, config, sections }) {
   out.push('');
   out.push(`Command: \`${machine.command}\` (${machine.minutes.toFixed(1)} min)  `);
   out.push(`Machine: ${machine.nproc} CPUs (${machine.cpu}), Linux ${machine.kernel}, Node ${machine.node}  `);
-  const loaded = Math.max(machine.loadBefore, machine.loadAfter) >= config.maxLoad;
+  const loaded = machine.loadBefore >= config.maxLoad || machine.loadDuring.median >= config.maxLoad + 1;
   out.push(
-    `1-min load average: ${machine.loadBefore.toFixed(2)} at start, ${machine.loadAfter.toFixed(2)} at end` +
+    `1-min load average: ${machine.loadBefore.toFixed(2)} at start; after each timed run median ${machine.loadDuring.median.toFixed(2)}, ` +
+      `max ${machine.loadDuring.max.toFixed(2)} (the benchmark itself adds up to ~${config.concurrency}); ${machine.loadAfter.toFixed(2)} at end` +
       (loaded ? ` — **the machine was busy (≥ ${config.maxLoad}); absolute times are inflated, the ratios are the meaningful part**` : ''),
   );
   for (const p of sections.peers ?? []) out.push('', ...renderPeers(p, config));
