@@ -15,7 +15,8 @@ export interface RingSummary {
   torn: boolean;
   truncated: boolean;
   reason: string;
-  paths: string[];
+  /** All paths, each followed by a NUL (one string crosses the N-API boundary faster than thousands). */
+  paths: string;
   modes: Uint8Array;
   readBeforeWrite: Uint8Array;
 }

@@ -12,9 +12,10 @@ function modeName(mechanism: number): TraceMode {
 function accessesOf(s: RingSummary): Map<string, PathAccess> {
   const c = loadAddon().constants;
   const out = new Map<string, PathAccess>();
-  for (let i = 0; i < s.paths.length; i++) {
+  const paths = s.paths.length === 0 ? [] : s.paths.slice(0, -1).split('\0');
+  for (let i = 0; i < paths.length; i++) {
     const m = s.modes[i] ?? 0;
-    out.set(s.paths[i]!, {
+    out.set(paths[i]!, {
       read: (m & c.READ) !== 0,
       stat: (m & c.STAT) !== 0,
       readDir: (m & c.READ_DIR) !== 0,

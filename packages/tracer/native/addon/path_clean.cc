@@ -1,13 +1,35 @@
 #include "path_clean.h"
 
-#include <vector>
 
 namespace vt {
 
+/* True when p needs no cleaning: no empty, "." or ".." component and no trailing separator. Most paths are
+ * already clean, and checking is much cheaper than rebuilding them. */
+static bool is_clean(const char *p, size_t n) {
+  if (n == 0 || p[0] != '/') return false;
+  if (n == 1) return true;
+  if (p[n - 1] == '/') return false;
+  for (size_t i = 0; i < n; i++) {
+    if (p[i] != '/') continue;
+    /* p[i] starts a component */
+    char c1 = i + 1 < n ? p[i + 1] : 0;
+    if (c1 == '/') return false;
+    if (c1 == '.') {
+      char c2 = i + 2 < n ? p[i + 2] : '/';
+      if (c2 == '/') return false;
+      if (c2 == '.' && (i + 3 >= n || p[i + 3] == '/')) return false;
+    }
+  }
+  return true;
+}
+
 void clean_absolute(const char *p, size_t n, std::string &out) {
+  if (is_clean(p, n)) {
+    out.assign(p, n);
+    return;
+  }
   out.clear();
   out.reserve(n);
-  std::vector<size_t> starts; /* offsets in `out` where each kept component's '/' begins */
   size_t i = 0;
   while (i < n) {
     while (i < n && p[i] == '/') i++;
@@ -16,14 +38,11 @@ void clean_absolute(const char *p, size_t n, std::string &out) {
     size_t len = i - b;
     if (len == 0 || (len == 1 && p[b] == '.')) continue;
     if (len == 2 && p[b] == '.' && p[b + 1] == '.') {
-      /* ".." at the root stays at the root, as the kernel does */
-      if (!starts.empty()) {
-        out.resize(starts.back());
-        starts.pop_back();
-      }
+      /* drop the last kept component; ".." at the root stays at the root, as in the kernel */
+      size_t slash = out.rfind('/');
+      out.resize(slash == std::string::npos ? 0 : slash);
       continue;
     }
-    starts.push_back(out.size());
     out.push_back('/');
     out.append(p + b, len);
   }

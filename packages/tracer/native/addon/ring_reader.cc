@@ -1,14 +1,13 @@
 #include "ring_reader.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
-#include <unordered_map>
+#include <vector>
 
 #include "../common/vt_abi.h"
 #include "path_clean.h"
@@ -22,10 +21,70 @@ std::runtime_error sys_error(const std::string &what, const std::string &file) {
 }
 
 struct Agg {
-  size_t index;
   uint64_t first_read = UINT64_MAX;
   uint64_t first_write = UINT64_MAX;
   bool existed_at_first_write = false;
+};
+
+/* Open-addressing set of cleaned paths. Keys live in one growing buffer (RingSummary::paths) and are referred
+ * to by offset, so no per-path allocation happens; this walk is on the critical path of every traced task. */
+class PathIndex {
+ public:
+  explicit PathIndex(size_t expected) {
+    size_t cap = 1024;
+    while (cap < expected * 2) cap <<= 1;
+    slots_.assign(cap, Slot{});
+  }
+
+  /* Returns the entry index of `key`, or SIZE_MAX when it is absent (then `hash` is filled for insert()). */
+  size_t find(const std::string &buf, const std::string &key, uint64_t &hash) const {
+    hash = fnv1a(key);
+    size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      const Slot &s = slots_[i];
+      if (s.len == 0) return SIZE_MAX;
+      if (s.hash == hash && s.len == key.size() + 1 && std::memcmp(buf.data() + s.offset, key.data(), key.size()) == 0)
+        return s.entry;
+    }
+  }
+
+  void insert(uint64_t hash, size_t offset, size_t len, size_t entry) {
+    if ((count_ + 1) * 2 > slots_.size()) grow();
+    place(Slot{hash, offset, len + 1, entry});
+    count_++;
+  }
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    size_t offset = 0;
+    size_t len = 0; /* key length + 1; 0 = empty slot */
+    size_t entry = 0;
+  };
+
+  static uint64_t fnv1a(const std::string &k) {
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : k) h = (h ^ c) * 1099511628211ull;
+    return h ^ (h >> 29);
+  }
+
+  void place(const Slot &s) {
+    size_t mask = slots_.size() - 1;
+    size_t i = s.hash & mask;
+    while (slots_[i].len != 0) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
+
+  void grow() {
+    std::vector<Slot> old;
+    old.swap(slots_);
+    slots_.assign(old.size() * 2, Slot{});
+    for (const Slot &s : old)
+      if (s.len != 0) place(s);
+  }
+
+  std::vector<Slot> slots_;
+  size_t count_ = 0;
 };
 
 class Fd {
@@ -40,18 +99,6 @@ class Fd {
   int fd_;
 };
 
-class Mapping {
- public:
-  Mapping(void *p, size_t n) : p_(p), n_(n) {}
-  ~Mapping() { if (p_ != MAP_FAILED) munmap(p_, n_); }
-  Mapping(const Mapping &) = delete;
-  Mapping &operator=(const Mapping &) = delete;
-  const char *data() const { return static_cast<const char *>(p_); }
-
- private:
-  void *p_;
-  size_t n_;
-};
 
 }  // namespace
 
@@ -77,36 +124,53 @@ RingSummary read_ring(const std::string &file, uint64_t limit) {
   if (fstat(fd.get(), &st) != 0) throw sys_error("cannot stat trace ring", file);
   if (st.st_size < static_cast<off_t>(VT_RING_DATA_OFFSET)) throw std::runtime_error("not a trace ring: " + file);
   size_t size = static_cast<size_t>(st.st_size);
-  Mapping map(mmap(nullptr, size, PROT_READ, MAP_SHARED, fd.get(), 0), size);
-  if (map.data() == MAP_FAILED) throw sys_error("cannot map trace ring", file);
-  auto *h = reinterpret_cast<const vt_ring_header *>(map.data());
+  vt_ring_header hdr;
+  if (pread(fd.get(), &hdr, sizeof hdr, 0) != static_cast<ssize_t>(sizeof hdr)) throw sys_error("cannot read trace ring", file);
+  const vt_ring_header *h = &hdr;
   if (h->magic != VT_RING_MAGIC || h->version != VT_RING_VERSION || h->capacity != size)
     throw std::runtime_error("not a trace ring: " + file);
+  uint64_t used = h->tail < size ? h->tail : size;
+  /* One read of the used part: cheaper than faulting in a mapping page by page. */
+  std::string data;
+  data.resize(static_cast<size_t>(used));
+  size_t got = VT_RING_DATA_OFFSET;
+  while (got < used) {
+    ssize_t r = pread(fd.get(), &data[got], static_cast<size_t>(used - got), static_cast<off_t>(got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) throw sys_error("cannot read trace ring", file);
+    got += static_cast<size_t>(r);
+  }
+  const char *base = data.data();
 
   RingSummary s;
-  s.status = __atomic_load_n(&h->status, __ATOMIC_ACQUIRE);
+  s.status = h->status;
   s.mechanism = h->mechanism;
   s.sync_wake_up = h->sync_wake_up != 0;
-  s.notifications = __atomic_load_n(&h->notifications, __ATOMIC_RELAXED);
-  s.shim_events = __atomic_load_n(&h->shim_events, __ATOMIC_RELAXED);
+  s.notifications = h->notifications;
+  s.shim_events = h->shim_events;
   s.supervisor_cpu_us = h->supervisor_cpu_us;
   s.reason.assign(h->reason, strnlen(h->reason, VT_REASON_LEN));
-  uint64_t end = __atomic_load_n(&h->tail, __ATOMIC_ACQUIRE);
-  if (end > size) end = size;
+  uint64_t end = used;
 
-  std::unordered_map<std::string, Agg> index;
+  /* ~2 records of ~60 bytes per path is typical; reserving avoids regrowing on big traces */
+  size_t estimate = static_cast<size_t>((end - VT_RING_DATA_OFFSET) / 128);
+  PathIndex index(estimate);
+  std::vector<Agg> aggs;
+  aggs.reserve(estimate);
+  s.entries.reserve(estimate);
+  s.paths.reserve(static_cast<size_t>(end - VT_RING_DATA_OFFSET) / 2);
   std::string cleaned;
   uint64_t off = VT_RING_DATA_OFFSET;
   while (off + sizeof(vt_record) <= end) {
-    auto *r = reinterpret_cast<const vt_record *>(map.data() + off);
-    uint32_t rsize = __atomic_load_n(&r->size, __ATOMIC_ACQUIRE);
+    auto *r = reinterpret_cast<const vt_record *>(base + off);
+    uint32_t rsize = r->size;
     if (rsize < sizeof(vt_record) || off + rsize > end) {
       /* Reserved but never written: after an overflow that is the space the failed reservations left; otherwise a
        * writer died before even writing the size. Either way nothing after it can be read. */
       if (!(s.status & VT_STATUS_OVERFLOW)) s.torn = true;
       break;
     }
-    uint8_t flags = __atomic_load_n(&r->flags, __ATOMIC_ACQUIRE);
+    uint8_t flags = r->flags;
     uint64_t seq = off;
     off += rsize;
     if (!(flags & VT_REC_COMMITTED)) {
@@ -121,32 +185,35 @@ RingSummary read_ring(const std::string &file, uint64_t limit) {
       continue;
     }
     clean_absolute(r->path, plen, cleaned);
-    auto it = index.find(cleaned);
-    if (it == index.end()) {
+    uint64_t hash;
+    size_t idx = index.find(s.paths, cleaned, hash);
+    if (idx == SIZE_MAX) {
       if (limit != 0 && s.entries.size() >= limit) {
         s.truncated = true;
         continue;
       }
-      Agg a;
-      a.index = s.entries.size();
-      s.entries.push_back(PathEntry{cleaned, 0, false});
-      it = index.emplace(cleaned, a).first;
+      idx = s.entries.size();
+      index.insert(hash, s.paths.size(), cleaned.size(), idx);
+      s.entries.push_back(PathEntry{});
+      aggs.push_back(Agg{});
+      s.paths.append(cleaned);
+      s.paths.push_back('\0');
     }
-    Agg &a = it->second;
+    Agg &a = aggs[idx];
     uint8_t mode = r->mode;
-    s.entries[a.index].modes |= mode;
+    s.entries[idx].modes |= mode;
     if ((mode & VT_MODE_READ) && a.first_read == UINT64_MAX) a.first_read = seq;
     if ((mode & VT_MODE_WRITES) && a.first_write == UINT64_MAX) {
       a.first_write = seq;
       a.existed_at_first_write = (flags & VT_REC_EXISTED) != 0;
     }
   }
-  for (auto &kv : index) {
-    const Agg &a = kv.second;
+  for (size_t i = 0; i < aggs.size(); i++) {
+    const Agg &a = aggs[i];
     if (a.first_read == UINT64_MAX) continue;
     /* The tree's own writes are outputs; a read counts as reading pre-existing content only if it came first and
      * the path was there when the tree first wrote it (so the read saw content the tree did not produce). */
-    s.entries[a.index].read_before_write =
+    s.entries[i].read_before_write =
         a.first_write == UINT64_MAX || (a.first_read <= a.first_write && a.existed_at_first_write);
   }
   return s;

@@ -13,7 +13,6 @@
 namespace vt {
 
 struct PathEntry {
-  std::string path;
   uint8_t modes = 0;
   bool read_before_write = false;
 };
@@ -31,6 +30,8 @@ struct RingSummary {
   bool truncated = false; /* more distinct paths than the limit */
   std::string reason;
   std::vector<PathEntry> entries;
+  /* entries[i]'s path is the i-th NUL-terminated string in `paths` (one buffer: one JS string, split in JS) */
+  std::string paths;
 };
 
 /* Throws std::runtime_error when the file is not a trace ring. `limit` = 0 means unlimited. */
