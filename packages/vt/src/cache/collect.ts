@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IoConfig } from '../config/globs.js';
-import { globOutputs } from './outputs.js';
+import { matchGlobs } from './globs.js';
 
 /**
  * The output set of a stored run (outputs.md §2): traced writes that still exist — a directory the task
@@ -49,6 +49,7 @@ export async function collectOutputs(opts: {
     add(rel);
     if (st.isDirectory() && dirs.has(rel)) walk(rel);
   }
-  for (const rel of await globOutputs(opts.workspaceRoot, opts.output, opts.cacheDir)) add(rel, false);
+  const cacheDirRel = path.relative(opts.workspaceRoot, opts.cacheDir).split(path.sep).join('/');
+  for (const rel of matchGlobs(opts.workspaceRoot, opts.output, cacheDirRel)) add(rel, false);
   return [...out].sort();
 }

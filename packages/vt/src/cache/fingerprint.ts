@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import fg from 'fast-glob';
 import { hashFileSync } from '../archive/hash.js';
 import type { IoConfig } from '../config/globs.js';
+import { matchGlobs } from './globs.js';
 
 /** A file's identity as far as the stat memo is concerned. */
 export interface StatStamp {
@@ -74,18 +74,7 @@ export async function hashGlobbedInputs(
   hasher: FileHasher,
   excludeDir?: string,
 ): Promise<[string, string][]> {
-  if (io.positive.length === 0) return [];
-  const ignore = [...io.negative, '**/.git', '**/.git/**'];
-  if (excludeDir) ignore.push(`${fg.escapePath(excludeDir)}/**`);
-  const matches = fg.sync(io.positive as string[], {
-    cwd: workspaceRoot,
-    ignore,
-    dot: true,
-    onlyFiles: false,
-    followSymbolicLinks: false,
-    unique: true,
-  });
-  matches.sort();
+  const matches = matchGlobs(workspaceRoot, io, excludeDir);
   const out: [string, string][] = [];
   for (const rel of matches) {
     const hash = await hasher.hash(rel);

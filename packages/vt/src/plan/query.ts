@@ -5,6 +5,7 @@ import { containingPackage } from '../workspace/discover.js';
 import { packagesByName, type PackageGraph } from '../workspace/graph.js';
 import type { Workspace, WorkspacePackage } from '../workspace/types.js';
 import { selectByFilters } from './filter.js';
+import { reachable } from './filter-graph.js';
 import { GraphBuilder, type TaskGraph } from './graph.js';
 
 /** The parts of RunArgs that decide which tasks run (the skip rule compares these, cli.md §8). */
@@ -51,15 +52,7 @@ function findPackageByName(ws: Workspace, name: string): WorkspacePackage {
 }
 
 function withDependencies(graph: PackageGraph, start: Iterable<WorkspacePackage>): Set<WorkspacePackage> {
-  const out = new Set<WorkspacePackage>();
-  const todo = [...start];
-  while (todo.length > 0) {
-    const pkg = todo.pop()!;
-    if (out.has(pkg)) continue;
-    out.add(pkg);
-    todo.push(...(graph.get(pkg) ?? []));
-  }
-  return out;
+  return reachable(graph, start, true);
 }
 
 /** Which packages the query selects (config.md §9 step 1). `taskName` is the task to map onto them. */
