@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
@@ -67,11 +67,45 @@ class UntracedSession implements TraceSession {
   dispose(): void {}
 }
 
+const DIR_PREFIX = 'vt-tracer-';
+const swept = new Set<string>();
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes session directories left behind by vt processes that died without finishing their traces (their rings
+ * hold tmpfs pages). Done once per base directory and process; a supervisor still serving a leftover task keeps
+ * its own mapping, so removing the file never disturbs it.
+ */
+function sweepStale(base: string): void {
+  if (swept.has(base)) return;
+  swept.add(base);
+  let names: string[];
+  try {
+    names = readdirSync(base);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^vt-tracer-(\d+)-/.exec(name);
+    if (!m || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue;
+    rmSync(join(base, name), { recursive: true, force: true });
+  }
+}
+
 /** Private directory for the ring and the socket: /dev/shm when it exists (tmpfs: the ring never hits a disk). */
 function makeSessionDir(): string {
   for (const base of ['/dev/shm', tmpdir()]) {
     try {
-      return mkdtempSync(join(base, 'vt-tracer-'));
+      sweepStale(base);
+      return mkdtempSync(join(base, `${DIR_PREFIX}${process.pid}-`));
     } catch {
       // next candidate
     }
@@ -184,4 +218,10 @@ export function beginTrace(opts: BeginTraceOptions): TraceSession {
   const support = traceSupport();
   if (support.mode === 'unsupported' && !opts.mechanism) return new UntracedSession(opts, support.detail);
   return new TracedSession(opts, opts.mechanism ?? (support.mode === 'ptrace' ? 'ptrace' : 'unotify'));
+}
+
+/** Exposed for tests: run the stale-directory sweep on `base` now. */
+export function sweepStaleForTests(base: string): void {
+  swept.delete(base);
+  sweepStale(base);
 }

@@ -190,6 +190,17 @@ describe.each(['unotify', 'ptrace'] as const)('descendants and the grace period 
   });
 });
 
+describe('housekeeping', () => {
+  it('removes session directories of vt processes that died without finishing', async () => {
+    const dead = spawnSync('/bin/true').pid!; // a pid that has exited
+    const stale = mkdtempSync(join('/dev/shm', `vt-tracer-${dead}-`));
+    writeFileSync(join(stale, 'ring'), 'x');
+    const { sweepStaleForTests } = await import('../src/session.js');
+    sweepStaleForTests('/dev/shm');
+    expect(existsSync(stale)).toBe(false);
+  });
+});
+
 describe('input validation', () => {
   it('rejects a relative program, a relative cwd and a bad limit with clear errors', () => {
     const base = { program: '/bin/true', args: [], env: {}, cwd: '/' };
