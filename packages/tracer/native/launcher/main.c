@@ -406,8 +406,9 @@ int main(int argc, char **argv) {
     vt_ring_fail(ring, VT_STATUS_UNTRACEABLE, "could not connect to vt's notify socket");
     exec_untraced(&o);
   }
-  if (start_tracing(&o, ring, notify_fd) != 0) exec_untraced(&o); /* notify_fd is CLOEXEC: vt sees it close */
+  /* Built before the filter exists: its access() check would otherwise stop at the supervisor. */
   char **env = traced_env(&o);
+  if (start_tracing(&o, ring, notify_fd) != 0) exec_untraced(&o); /* notify_fd is CLOEXEC: vt sees it close */
   execve(o.argv[0], o.argv, env ? env : environ);
   int e = errno;
   fprintf(stderr, "vt: failed to execute %s: %s\n", o.argv[0], strerror(e));
