@@ -56,6 +56,8 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
   let warnedUnavailable = false;
   let hasher = new FileHasher(ws.root, undefined);
   const filesToDelete: string[] = [];
+  /** Hits are recorded in one transaction when the run ends, not one write per hit. */
+  const hitsToRecord: { taskKey: string; key: string; variant: string }[] = [];
   const knobs = traceKnobs(opts.env);
 
   const resolveDir = (): string => (dir ??= cacheDir(cacheRoot(opts.env, ws.root)));
@@ -153,11 +155,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
         for (const w of restoreWarnings) terminal.stderr(`${w}\n`);
         for (const chunk of readChunkLog(path.join(d, hit.value.log.file))) writer.output(chunk.kind, chunk.data);
         writer.finish([]);
-        try {
-          s.markUsed(taskKey, hit.key, hit.variant);
-        } catch {
-          // Only miss explanations and LRU order depend on this; the hit itself is complete.
-        }
+        hitsToRecord.push({ taskKey, key: hit.key, variant: hit.variant });
         return { kind: 'hit', savedMs: hit.value.durationMs };
       }
     }
@@ -341,6 +339,11 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     },
     async close() {
       if (store) {
+        try {
+          store.markUsed(hitsToRecord);
+        } catch {
+          // Only miss explanations and LRU order depend on this; the hits themselves are complete.
+        }
         try {
           const { maxBytes, maxAgeMs } = evictionLimits(opts.env);
           filesToDelete.push(...store.evict(maxBytes, maxAgeMs));

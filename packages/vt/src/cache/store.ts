@@ -113,11 +113,15 @@ export class CacheStore {
     return this.stmts.pointer.get(taskKey)?.entry_key;
   }
 
-  /** Records a hit: the task now points at this entry and the entry was just used (LRU). */
-  markUsed(taskKey: string, key: string, variant: string): void {
+  /** Records hits, in one transaction: each task now points at its entry, which was just used (LRU). */
+  markUsed(uses: readonly { taskKey: string; key: string; variant: string }[]): void {
+    if (uses.length === 0) return;
+    const now = Date.now();
     this.db.transaction(() => {
-      this.stmts.setPointer.run(taskKey, key);
-      this.stmts.touch.run(Date.now(), key, variant);
+      for (const u of uses) {
+        this.stmts.setPointer.run(u.taskKey, u.key);
+        this.stmts.touch.run(now, u.key, u.variant);
+      }
     }).immediate();
   }
 

@@ -37,9 +37,17 @@ export class EnvPatternList {
     this.negative = patterns.filter((p) => p.startsWith('!')).map((p) => compile(p.slice(1)));
   }
 
+  /** Answers per name, memoised: every task of a run asks about the same environment. */
+  private readonly answers = new Map<string, boolean>();
+
   /** Selected iff some positive pattern matches and no negative one does. */
   selects(name: string): boolean {
-    return this.positive.some((m) => m(name)) && !this.negative.some((m) => m(name));
+    let answer = this.answers.get(name);
+    if (answer === undefined) {
+      answer = this.positive.some((m) => m(name)) && !this.negative.some((m) => m(name));
+      this.answers.set(name, answer);
+    }
+    return answer;
   }
 }
 
