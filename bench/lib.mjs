@@ -54,7 +54,7 @@ export function linkDependency(root, name) {
 export function gitCommit(root) {
   const git = (...args) => execFileSync('git', args, { cwd: root, stdio: 'ignore' });
   git('init', '-q');
-  fs.writeFileSync(path.join(root, '.gitignore'), ['node_modules', 'dist', '.turbo', '.nx', '.wireit', '.moon/cache', '.lage', ''].join('\n'));
+  fs.writeFileSync(path.join(root, '.gitignore'), ['node_modules', 'dist', '.turbo', '.nx', '.wireit', '.moon/cache', '.lage', '.bench-builds.log', ''].join('\n'));
   git('add', '-A');
   git('-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-q', '--no-gpg-sign', '-m', 'generated');
 }
@@ -94,6 +94,7 @@ export function timeRun(inv, cwd, { stdout = 'pipe', extraEnv = {} } = {}) {
   }
   loadSamples.push(os.loadavg()[0]);
   const rssKiB = inv.node && fs.existsSync(rssFile) ? Number(fs.readFileSync(rssFile, 'utf8')) : undefined;
+  fs.rmSync(rssFile, { force: true });
   return { ms, rssKiB, stdout: String(res.stdout ?? '') };
 }
 

@@ -32,6 +32,7 @@ export function runPeers(opts) {
     try {
       versions[runner.name] = runner.version();
       generate(dir, packages, files);
+      countBuilds(dir);
       runner.setup(dir, readPackages(dir), { concurrency });
       gitCommit(dir);
       ws[runner.name] = dir;
@@ -60,16 +61,34 @@ export function runPeers(opts) {
         runner.clearCache(dir);
         removeOutputs(dir);
       },
-      check: checkOutputs,
+      check: (dir) => {
+        checkOutputs(dir);
+        expectBuilds(dir, packages, 'a cold build (did it restore from a cache outside the workspace?)');
+      },
     },
-    'warm full hit': { rounds, prepare: () => {}, check: checkOutputs },
-    'restore after delete': { rounds, prepare: (dir) => removeOutputs(dir), check: checkOutputs },
+    'warm full hit': {
+      rounds,
+      prepare: () => {},
+      check: (dir) => {
+        checkOutputs(dir);
+        expectBuilds(dir, 0, 'a warm full hit');
+      },
+    },
+    'restore after delete': {
+      rounds,
+      prepare: (dir) => removeOutputs(dir),
+      check: (dir) => {
+        checkOutputs(dir);
+        expectBuilds(dir, 0, 'a restore after deleting the outputs');
+      },
+    },
     'one file changed': {
       rounds,
       prepare: (dir, _runner, round) => fs.appendFileSync(leafSource(dir), `// change ${round}\n`),
       check: (dir, round) => {
         checkOutputs(dir);
         if (!fs.readFileSync(leafOutput(dir), 'utf8').includes(`// change ${round}\n`)) throw new Error(`${leafPackage} was not rebuilt after its source changed`);
+        expectBuilds(dir, 1, 'a run after changing one source file');
       },
     },
   };
@@ -89,6 +108,7 @@ export function runPeers(opts) {
         for (const runner of roundOrder(live, round)) {
           const dir = ws[runner.name];
           attempt(runner, () => {
+            fs.rmSync(path.join(dir, '.bench-builds.log'), { force: true });
             prepare(dir, runner, round);
             const res = timeRun(runner.invocation(dir, { concurrency }), dir);
             check(dir, round);
@@ -126,6 +146,23 @@ export function runPeers(opts) {
       log(`${runner.name}: failed: ${failures[runner.name]}`);
     }
   }
+}
+
+/**
+ * Makes the generated build script count its executions in `.bench-builds.log` at the workspace root (outside
+ * every package's inputs and outputs, and independent of the environment, which runners filter).
+ */
+function countBuilds(root) {
+  const script = path.join(root, 'tools', 'build.mjs');
+  fs.appendFileSync(script, "fs.appendFileSync(new URL('../.bench-builds.log', import.meta.url), name + '\\n');\n");
+}
+
+/** Checks how many builds ran during the timed run. */
+function expectBuilds(root, expected, what) {
+  const file = path.join(root, '.bench-builds.log');
+  const ran = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
+  fs.rmSync(file, { force: true });
+  if (ran !== expected) throw new Error(`${ran} builds ran during ${what}; expected ${expected}`);
 }
 
 function errorText(e) {

@@ -28,6 +28,9 @@ function nx(daemon) {
     setup(root, packages) {
       linkDependency(root, 'nx');
       writeJson(path.join(root, 'nx.json'), {
+        // Without this, Nx 24 keeps its cache and task DB in ~/.nx/<id of the repository's first commit>/,
+        // shared by every checkout: a "cold" build after removing .nx would still hit.
+        cacheDirectory: '.nx/cache',
         targetDefaults: {
           build: {
             dependsOn: ['^build'],
