@@ -98,6 +98,12 @@ describe.each([
     expect(access(r, to)).toMatchObject({ write: true, writeDir: false });
   });
 
+  it('opening a directory read-only (without O_DIRECTORY) is a STAT, not a content read', async () => {
+    const d = join(dir, 'opened-dir');
+    mkdirSync(d, { recursive: true });
+    expect(access(await run('read', d), d)).toMatchObject({ stat: true, read: false });
+  });
+
   it('listing a directory is READ_DIR', async () => {
     const d = join(dir, 'listed');
     mkdirSync(d, { recursive: true });

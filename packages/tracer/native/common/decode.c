@@ -122,7 +122,9 @@ static unsigned decode_open(vt_tracee *t, const apath *p, long flags) {
   int wr = acc != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
   int rd = acc != O_WRONLY;
   if (!wr) {
-    unsigned m = (flags & O_DIRECTORY) ? VT_MODE_STAT : VT_MODE_READ;
+    /* Opening a directory (to list it, fstat it or use it as a dirfd) is not a content read (spec: STAT). */
+    int dir = (flags & O_DIRECTORY) || (t->is_dir && t->is_dir(t, p->p) == 1);
+    unsigned m = dir ? VT_MODE_STAT : VT_MODE_READ;
     t->emit(t, p->p, p->len, m, 0);
     return m;
   }

@@ -30,6 +30,9 @@ struct vt_tracee {
   int (*dirpath)(vt_tracee *t, int dirfd, char *buf, size_t cap);
   /* lstat-like existence probe of an absolute path: VT_PROBE_*. */
   int (*probe)(vt_tracee *t, const char *abspath);
+  /* Whether an absolute path is a directory after following symlinks: 1 yes, 0 no or unknown. May be NULL when
+   * the caller classifies read-only opens itself once the call has returned (the shim). */
+  int (*is_dir)(vt_tracee *t, const char *abspath);
   /* Reads up to `cap` bytes from the start of a file (for #! lines); returns the count, or -1. May be NULL. */
   long (*head)(vt_tracee *t, const char *abspath, char *buf, size_t cap);
   /* One access. */

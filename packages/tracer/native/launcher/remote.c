@@ -79,6 +79,12 @@ static int sv_probe(vt_tracee *t, const char *path) {
   return errno == ENOENT || errno == ENOTDIR ? VT_PROBE_MISSING : VT_PROBE_UNKNOWN;
 }
 
+static int sv_is_dir(vt_tracee *t, const char *path) {
+  (void)t;
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 static long sv_head(vt_tracee *t, const char *path, char *buf, size_t cap) {
   (void)t;
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
@@ -105,7 +111,7 @@ static void sv_lost(vt_tracee *t, const char *why) {
 }
 
 static sv_ctx ctx = {
-    .t = {.str = sv_str, .mem = sv_mem, .dirpath = sv_dirpath, .probe = sv_probe, .head = sv_head,
+    .t = {.str = sv_str, .mem = sv_mem, .dirpath = sv_dirpath, .probe = sv_probe, .is_dir = sv_is_dir, .head = sv_head,
           .emit = sv_emit, .lost = sv_lost},
 };
 

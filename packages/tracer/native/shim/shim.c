@@ -150,7 +150,7 @@ static void sh_lost(vt_tracee *t, const char *why) {
 }
 
 static const vt_tracee shim_ops = {
-    .str = sh_str, .mem = sh_mem, .dirpath = sh_dirpath, .probe = sh_probe, .head = NULL,
+    .str = sh_str, .mem = sh_mem, .dirpath = sh_dirpath, .probe = sh_probe, .is_dir = NULL, .head = NULL,
     .emit = sh_emit, .lost = sh_lost,
 };
 
@@ -168,6 +168,13 @@ static long vt_call(long nr, long a0, long a1, long a2, long a3, long a4, long a
   /* Not via the gate: the filter stops it and the supervisor decodes it from outside. */
   if (c.punt) return vt_raw6(nr, a0, a1, a2, a3, a4, a5);
   long r = g_gate(nr, a0, a1, a2, a3, a4, a5);
+  if (r >= 0 && nr == VT_NR_openat && c.nrec == 1 && c.recs[0]->mode == VT_MODE_READ) {
+    /* A read-only open that turned out to be a directory is a STAT (spec), not a content read. fstat is an
+     * fd-only call the filter lets through. */
+    struct stat st;
+    if (g_gate(VT_NR_newfstatat, r, (long)"", (long)&st, AT_EMPTY_PATH, 0, 0) == 0 && S_ISDIR(st.st_mode))
+      __atomic_store_n(&c.recs[0]->mode, (uint8_t)VT_MODE_STAT, __ATOMIC_RELAXED);
+  }
   if (r < 0 && r > -4096) {
     /* A write that failed changed nothing: keep only what it revealed (the path's existence or absence). */
     for (int i = 0; i < c.nrec; i++) {
