@@ -47,7 +47,10 @@ static int join_dir(vt_tracee *t, int dirfd, const char *rel, char *abs, apath *
     out->len = (size_t)n;
     return PATH_OK;
   }
-  if ((size_t)n + 1 + rl + 1 > VT_ABS_CAP) return PATH_SKIP;
+  if ((size_t)n + 1 + rl + 1 > VT_ABS_CAP) {
+    t->lost(t, "a path relative to a very deep directory is longer than the tracer's buffer");
+    return PATH_LOST;
+  }
   if (abs[n - 1] != '/') abs[n++] = '/';
   memcpy(abs + n, rel, rl + 1);
   out->p = abs;

@@ -36,7 +36,10 @@ static int ensure_populated(vt_ring_header *h, uint64_t end) {
 }
 
 vt_record *vt_ring_append(vt_ring_header *h, const char *path, size_t len, unsigned mode, unsigned flags) {
-  if (len > 0xfff0) return NULL;
+  if (len > 0xfff0) {
+    vt_ring_fail(h, VT_STATUS_UNTRACEABLE, "a path too long to record");
+    return NULL;
+  }
   uint32_t size = (uint32_t)((sizeof(vt_record) + len + 1 + 7) & ~(size_t)7);
   uint64_t off = __atomic_fetch_add(&h->tail, size, __ATOMIC_ACQ_REL);
   if (off + size > h->capacity) {

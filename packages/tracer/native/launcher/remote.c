@@ -96,7 +96,10 @@ static long sv_head(vt_tracee *t, const char *path, char *buf, size_t cap) {
 
 static void sv_emit(vt_tracee *t, const char *path, size_t len, unsigned mode, unsigned flags) {
   sv_ctx *c = (sv_ctx *)t;
-  if (c->nev >= MAX_EVENTS || len >= VT_ABS_CAP) return;
+  if (c->nev >= MAX_EVENTS || len >= VT_ABS_CAP) {
+    if (!c->lost) c->lost = "more accesses in one syscall than the supervisor buffers";
+    return;
+  }
   sv_event *e = &c->ev[c->nev++];
   memcpy(e->path, path, len);
   e->path[len] = 0;
