@@ -78,8 +78,9 @@ function cacheClean(): number {
 }
 
 function lastDetails(): number {
-  const root = cacheRoot(process.env, workspaceRootOrUndefined());
-  const read = readLastSummary(cacheDir(root));
+  const wsRoot = workspaceRootOrUndefined();
+  // Outside any workspace (and without VITE_CACHE_PATH) there is simply no previous run to show.
+  const read = wsRoot === undefined && !process.env.VITE_CACHE_PATH ? ({ kind: 'missing' } as const) : readLastSummary(cacheDir(cacheRoot(process.env, wsRoot)));
   if (read.kind === 'missing') {
     process.stdout.write('No previous run summary found. Run a task first to generate a summary.\n');
     return 1;
