@@ -141,6 +141,13 @@ describe.each([
     expect(access(r, join(dir, 'post-walk.txt'))).toMatchObject({ stat: true });
   });
 
+  it('paths through /proc/self/fd/N/ are recorded as the real path', async () => {
+    mkdirSync(join(dir, 'via-fd'), { recursive: true });
+    writeFileSync(join(dir, 'via-fd', 'target.txt'), 'x');
+    const r = await run('procfd', join(dir, 'via-fd'), 'target.txt');
+    expect(access(r, join(dir, 'via-fd', 'target.txt'))).toMatchObject({ read: true });
+  });
+
   it('relative paths resolve against the cwd at the time of the call', async () => {
     mkdirSync(join(dir, 'sub'), { recursive: true });
     writeFileSync(join(dir, 'sub', 'rel.txt'), 'x');

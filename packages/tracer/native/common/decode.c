@@ -70,6 +70,17 @@ static int get_path(vt_tracee *t, const uint64_t a[6], int dirfd_idx, int path_i
     return PATH_LOST;
   }
   if (s[0] == '/') {
+    /* "/proc/self/fd/N/rest" names a path below an open directory: record the real one, since consumers drop
+     * /proc paths. (A bare "/proc/self/fd/N" is a magic link to the fd itself; it stays as spelled.) */
+    static const char self_fd[] = "/proc/self/fd/", thread_fd[] = "/proc/thread-self/fd/";
+    const char *q = NULL;
+    if (strncmp(s, self_fd, sizeof self_fd - 1) == 0) q = s + sizeof self_fd - 1;
+    else if (strncmp(s, thread_fd, sizeof thread_fd - 1) == 0) q = s + sizeof thread_fd - 1;
+    if (q && *q >= '0' && *q <= '9') {
+      long fd = 0;
+      while (*q >= '0' && *q <= '9' && fd < 1000000000) fd = fd * 10 + (*q++ - '0');
+      if (*q == '/' && q[1] != 0) return join_dir(t, (int)fd, q + 1, abs, out);
+    }
     out->p = s;
     out->len = strlen(s);
     return PATH_OK;

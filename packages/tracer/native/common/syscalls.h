@@ -80,6 +80,7 @@ const vt_sysdesc *vt_sys_table(unsigned *count);
 #define VT_NR_faccessat2 439
 #define VT_NR_io_uring_setup 425
 #define VT_NR_seccomp 317
+#define VT_NR_open_by_handle_at 304
 #define VT_NR_mmap 9
 #define VT_NR_mprotect 10
 #define VT_NR_munmap 11

@@ -14,6 +14,7 @@
 
 #include "../common/decode.h"
 #include "../common/ring.h"
+#include "../common/syscalls.h"
 
 #define MAX_EVENTS 4
 
@@ -124,6 +125,8 @@ void vt_remote_decode(pid_t pid, uint32_t arch, long nr, const uint64_t args[6])
   ctx.lost = NULL;
   if (arch != AUDIT_ARCH_X86_64 || (nr & 0x40000000))
     ctx.lost = "a process used a 32-bit or x32 syscall ABI, which the tracer does not decode";
+  else if (nr == VT_NR_open_by_handle_at)
+    ctx.lost = "a process opened a file by handle (open_by_handle_at), which names no path";
   else
     vt_decode(&ctx.t, nr, args);
 }
