@@ -46,8 +46,15 @@ export class Executor {
     return this.interrupted;
   }
 
-  /** Ctrl-C: forward SIGINT to tasks in their own process group (foreground ones got it from the terminal). */
+  /**
+   * Ctrl-C: forward SIGINT to tasks in their own process group (foreground ones got it from the terminal).
+   * A second Ctrl-C no longer waits for tasks that ignore the first: their whole trees are killed.
+   */
   interrupt(signal: NodeJS.Signals, fromTerminal: boolean): void {
+    if (this.interrupted) {
+      for (const proc of this.running) proc.signal('SIGKILL');
+      return;
+    }
     this.interrupted = true;
     for (const proc of this.running) {
       if (proc.spec.stdio === 'piped' || !fromTerminal) proc.signal(signal);
