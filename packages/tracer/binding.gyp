@@ -18,7 +18,7 @@
       "target_name": "vt-trace-launcher",
       "type": "executable",
       "sources": [
-        "native/launcher/main.c", "native/launcher/filter.c", "native/launcher/supervisor.c",
+        "native/launcher/main.c", "native/launcher/fdutil.c", "native/launcher/filter.c", "native/launcher/supervisor.c",
         "native/launcher/probe.c", "native/launcher/remote.c", "native/launcher/ptrace_supervisor.c",
         "native/common/decode.c", "native/common/syscalls.c", "native/common/ring.c", "native/common/gate.c"
       ],

@@ -36,6 +36,7 @@
 #include "../common/gate.h"
 #include "../common/ring.h"
 #include "../common/vt_abi.h"
+#include "fdutil.h"
 #include "filter.h"
 #include "probe.h"
 #include "ptrace_supervisor.h"
@@ -169,68 +170,6 @@ static char **traced_env(const options *o) {
   return env;
 }
 
-static int send_fd(int sock, char tag, int fd) {
-  char buf[CMSG_SPACE(sizeof(int))];
-  memset(buf, 0, sizeof buf);
-  struct iovec iov = {&tag, 1};
-  struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-  if (fd >= 0) {
-    m.msg_control = buf;
-    m.msg_controllen = sizeof buf;
-    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  }
-  ssize_t r;
-  do r = sendmsg(sock, &m, MSG_NOSIGNAL);
-  while (r < 0 && errno == EINTR);
-  return r == 1 ? 0 : -1;
-}
-
-static int recv_fd(int sock, char *tag) {
-  char buf[CMSG_SPACE(sizeof(int))];
-  struct iovec iov = {tag, 1};
-  struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof buf};
-  ssize_t r;
-  do r = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
-  while (r < 0 && errno == EINTR);
-  if (r != 1) return -2;
-  struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-  if (!c || c->cmsg_type != SCM_RIGHTS) return -1;
-  int fd;
-  memcpy(&fd, CMSG_DATA(c), sizeof fd);
-  return fd;
-}
-
-static int read_byte(int fd, char *out) {
-  ssize_t r;
-  do r = read(fd, out, 1);
-  while (r < 0 && errno == EINTR);
-  return r == 1 ? 0 : -1;
-}
-
-static void close_range_compat(unsigned lo, unsigned hi) {
-  if (lo > hi) return;
-  if (syscall(SYS_close_range, lo, hi, 0) == 0) return;
-  long max = sysconf(_SC_OPEN_MAX);
-  if (max < 0 || max > 65536) max = 65536;
-  for (long fd = lo; fd <= (long)hi && fd < max; fd++) close((int)fd);
-}
-
-static void close_all_except(int a, int b) {
-  if (a > b) { int t = a; a = b; b = t; }
-  unsigned lo = 3;
-  int keep[2] = {a, b};
-  for (int i = 0; i < 2; i++) {
-    if (keep[i] < 3) continue;
-    if ((unsigned)keep[i] > lo) close_range_compat(lo, (unsigned)keep[i] - 1);
-    lo = (unsigned)keep[i] + 1;
-  }
-  close_range_compat(lo, ~0U);
-}
-
 static void record_cpu(vt_ring_header *ring) {
   struct rusage ru;
   if (getrusage(RUSAGE_SELF, &ru) != 0) return;
@@ -253,14 +192,14 @@ static void supervisor_main(int ctl, int notify_fd, vt_ring_header *ring) {
   }
   /* Keep only the control socket and vt's notify socket (the ring is mapped, not an fd): an inherited pipe end
    * (an extra stdio pipe given to the task) must not stay open in here after the task has closed it. */
-  close_all_except(ctl, notify_fd);
+  vt_close_all_except(ctl, notify_fd);
   /* notify_fd stays open until exit: its close tells vt the trace is over. */
   char hello[1 + sizeof(pid_t)] = {'R'};
   pid_t self = getpid();
   memcpy(hello + 1, &self, sizeof self);
   if (ctl < 0 || write(ctl, hello, sizeof hello) != (ssize_t)sizeof hello) _exit(1);
   char tag = 0;
-  int listener = recv_fd(ctl, &tag);
+  int listener = vt_recv_fd(ctl, &tag);
   if (tag == 'P') {
     int err = vt_ptrace_attach(g_launcher_pid);
     if (err != 0) {
@@ -291,7 +230,7 @@ static int start_ptrace(vt_ring_header *ring, int ctl, pid_t sup_pid) {
   /* With Yama ptrace_scope=1 only ancestors may attach; the supervisor is our grandchild, so allow it. */
   prctl(PR_SET_PTRACER, (unsigned long)sup_pid, 0, 0, 0);
   char c = 0;
-  if (send_fd(ctl, 'P', -1) != 0 || read_byte(ctl, &c) != 0 || c != 'A') {
+  if (vt_send_fd(ctl, 'P', -1) != 0 || vt_read_byte(ctl, &c) != 0 || c != 'A') {
     close(ctl); /* the supervisor recorded why */
     return -1;
   }
@@ -348,7 +287,7 @@ static int start_tracing(const options *o, vt_ring_header *ring, int notify_fd) 
 
   if (o->simulate_fail) {
     vt_ring_fail(ring, VT_STATUS_UNTRACEABLE, "tracer injection failed (simulated by VT_INTERNAL_TRACER=fail)");
-    send_fd(sp[0], 'X', -1);
+    vt_send_fd(sp[0], 'X', -1);
     close(sp[0]);
     return -1;
   }
@@ -359,7 +298,7 @@ static int start_tracing(const options *o, vt_ring_header *ring, int notify_fd) 
   int n = vt_filter_build(prog, VT_FILTER_MAX, SECCOMP_RET_USER_NOTIF, VT_GATE_ADDR + vt_gate_ip_offset());
   if (n < 0) {
     vt_ring_fail(ring, VT_STATUS_UNTRACEABLE, "seccomp filter does not fit");
-    send_fd(sp[0], 'X', -1);
+    vt_send_fd(sp[0], 'X', -1);
     close(sp[0]);
     return -1;
   }
@@ -377,11 +316,11 @@ static int start_tracing(const options *o, vt_ring_header *ring, int notify_fd) 
     snprintf(why, sizeof why, "seccomp user notification unavailable: %s%s", strerror(errno),
              errno == EBUSY ? " (another seccomp supervisor is already active)" : "");
     vt_ring_fail(ring, VT_STATUS_UNTRACEABLE, why);
-    send_fd(sp[0], 'X', -1);
+    vt_send_fd(sp[0], 'X', -1);
     close(sp[0]);
     return -1;
   }
-  if (send_fd(sp[0], 'U', listener) != 0 || read_byte(sp[0], &c) != 0 || c != 'A') {
+  if (vt_send_fd(sp[0], 'U', listener) != 0 || vt_read_byte(sp[0], &c) != 0 || c != 'A') {
     /* The filter is in place but nobody serves it: every watched syscall would now fail with ENOSYS, so the
      * program cannot run correctly. This only happens if the supervisor crashed. */
     fprintf(stderr, "vt: the file-access tracer's supervisor died before the task started\n");
