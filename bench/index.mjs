@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BENCH_DIR, load1, loadSamples, median, parseArgs, REPO, sleep } from './lib.mjs';
+import { BENCH_DIR, load1, loadSamples, median, parseArgs, REPO, sleep, vtBuild } from './lib.mjs';
 import { runMemory } from './memory.mjs';
 import { runOverhead } from './overhead.mjs';
 import { runPeers } from './peers.mjs';
@@ -67,6 +67,7 @@ const machine = {
   kernel: os.release(),
   node: process.version,
   commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim(),
+  build: vtBuild(),
   command: `pnpm bench${process.argv.slice(2).length ? ' ' + process.argv.slice(2).join(' ') : ''}`,
 };
 
@@ -87,6 +88,7 @@ try {
   fs.rmSync(base, { recursive: true, force: true });
 }
 machine.loadAfter = load1();
+machine.buildAfter = vtBuild();
 machine.loadDuring = { median: median(loadSamples), max: Math.max(...loadSamples) };
 machine.minutes = (Date.now() - started) / 60_000;
 

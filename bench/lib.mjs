@@ -4,6 +4,7 @@
  * stretch of this shared, noisy machine hits every runner alike; results are medians and vt/peer ratios.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,17 @@ export const VT = path.join(REPO, 'packages', 'vt', 'bin', 'vt');
 export const BENCH_BIN = path.join(BENCH_DIR, 'node_modules', '.bin');
 /** Records the peak RSS of the vt process itself (not its children) at exit; see rss-probe.mjs. */
 const RSS_PROBE = path.join(BENCH_DIR, 'rss-probe.mjs');
+
+/**
+ * Which vt build is measured: the bundle's mtime and a short content hash (the repository's HEAD can be ahead
+ * of, or behind, the dist/ that others rebuild while a benchmark runs).
+ */
+export function vtBuild() {
+  const bundle = path.join(path.dirname(VT), '..', 'dist', 'bundle', 'main.js');
+  const st = fs.statSync(bundle);
+  const hash = createHash('sha256').update(fs.readFileSync(bundle)).digest('hex').slice(0, 12);
+  return `dist/bundle/main.js ${hash}, built ${st.mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
 
 /** Generates the shared workspace shape (bench/generate.mjs): tasks as package.json `build` scripts. */
 export function generate(out, packages, files) {

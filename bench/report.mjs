@@ -11,6 +11,11 @@ export function renderReport({ machine, config, sections }) {
   out.push(`## ${machine.date.slice(0, 10)} · vt ${machine.commit}`);
   out.push('');
   out.push(`Command: \`${machine.command}\` (${machine.minutes.toFixed(1)} min)  `);
+  out.push(
+    machine.build === machine.buildAfter
+      ? `vt build: ${machine.build}  `
+      : `vt build: **changed during the run** (someone rebuilt vt): ${machine.build} at start, ${machine.buildAfter} at end  `,
+  );
   out.push(`Machine: ${machine.nproc} CPUs (${machine.cpu}), Linux ${machine.kernel}, Node ${machine.node}  `);
   const loaded = machine.loadBefore >= config.maxLoad || machine.loadDuring.median >= config.maxLoad + 1;
   out.push(
