@@ -196,3 +196,32 @@ describe('an unusable cache is never fatal', () => {
     expect(firstLine(runVt(root, ['run', 't']).stdout)).toContain('◉ cache hit');
   });
 });
+
+describe('inputs changed while the task runs', () => {
+  it('an inferred input modified during the run is not stored, so no stale hit is possible', async () => {
+    const root = makeTree({
+      'package.json': { name: 'race', scripts: { build: 'node build.js' } },
+      'vite-task.json': { cache: true },
+      'build.js': "const fs = require('fs'); const v = fs.readFileSync('src/a.txt', 'utf8'); fs.writeFileSync('ready', ''); setTimeout(() => { fs.mkdirSync('dist', { recursive: true }); fs.writeFileSync('dist/out.txt', v); }, 1500);",
+      'src/a.txt': 'old',
+    });
+    const child = spawn(VT_BIN, ['run', '-v', 'build'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (fs.existsSync(path.join(root, 'ready'))) {
+          clearInterval(poll);
+          fs.writeFileSync(path.join(root, 'src/a.txt'), 'new'); // after the task read it
+          resolve();
+        }
+      }, 10);
+    });
+    await new Promise((resolve) => child.on('close', resolve));
+    expect(stdout).toContain("→ Not cached: 'src/a.txt' changed while the task was running");
+    expect(fs.readFileSync(path.join(root, 'dist/out.txt'), 'utf8')).toBe('old');
+    const next = runVt(root, ['run', 'build']);
+    expect(firstLine(next.stdout)).not.toContain('cache hit');
+    expect(fs.readFileSync(path.join(root, 'dist/out.txt'), 'utf8')).toBe('new');
+  }, 60_000);
+});

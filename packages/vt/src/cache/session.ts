@@ -293,6 +293,10 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       if (logError !== undefined) throw new Error(`could not write the log: ${logError}`);
       const inferred: [string, Awaited<ReturnType<typeof fingerprintPath>>][] = [];
       for (const [rel, how] of classification?.inputs ?? []) inferred.push([rel, await fingerprintPath(ws.root, rel, how, hasher)]);
+      // Inferred inputs are fingerprinted after the run. A file changed while the task ran (an editor save,
+      // a concurrent task) may not be what the task read: storing it would make a stale hit possible.
+      const changed = inferred.find(([rel, fp]) => fp.t === 'file' && changedSince(path.join(ws.root, rel), started));
+      if (changed) return { kind: 'success', notCached: { kind: 'inputChangedDuringRun', path: changed[0] } };
       const ignoredOutputs = ignoreRoots(report?.ignoredOutputs);
       const outputNegative = compileNegatives(task.output);
       const archived = await archiveOutputs(ws.root, d, async () =>
@@ -340,6 +344,11 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     async close() {
       if (store) {
         try {
+          store.flushMemo();
+        } catch {
+          // The memo only saves re-reading files; losing it costs time, never correctness.
+        }
+        try {
           store.markUsed(hitsToRecord);
         } catch {
           // Only miss explanations and LRU order depend on this; the hits themselves are complete.
@@ -358,6 +367,15 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
 }
 
 const infra = (message: string): ErrorInfo => ({ message, causes: [] });
+
+/** Whether the file's status changed after `sinceMs` (its ctime; the task's own writes are outputs, not inputs). */
+function changedSince(abs: string, sinceMs: number): boolean {
+  try {
+    return fs.statSync(abs).ctimeMs > sinceMs;
+  } catch {
+    return true;
+  }
+}
 
 function compileNegatives(io: IoConfig): (rel: string) => boolean {
   if (io.negative.length === 0) return () => false;

@@ -84,9 +84,6 @@ export class CacheStore {
       setPointer: this.db.prepare('INSERT INTO pointers (task_key, entry_key) VALUES (?, ?) ON CONFLICT(task_key) DO UPDATE SET entry_key = excluded.entry_key'),
       touch: this.db.prepare('UPDATE entries SET used_at = ? WHERE key = ? AND variant = ?'),
       delete: this.db.prepare('DELETE FROM entries WHERE key = ? AND variant = ?'),
-      memoGet: this.db.prepare<[string], { dev: string; ino: string; size: string; mtime_ns: string; ctime_ns: string; hash: string }>(
-        'SELECT dev, ino, size, mtime_ns, ctime_ns, hash FROM file_memo WHERE path = ?',
-      ),
       memoPut: this.db.prepare(
         `INSERT INTO file_memo (path, dev, ino, size, mtime_ns, ctime_ns, hash) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(path) DO UPDATE SET dev = excluded.dev, ino = excluded.ino, size = excluded.size,
@@ -152,19 +149,48 @@ export class CacheStore {
     }).immediate();
   }
 
+  /**
+   * The stat memo, read in one query on first use and written back in one transaction (`flushMemo`): one
+   * SQLite round trip per input file was the largest cost of hashing many inputs.
+   */
+  private memoRows: Map<string, { stamp: StatStamp; hash: string }> | undefined;
+  private readonly memoPending = new Map<string, { stamp: StatStamp; hash: string }>();
+
   readonly memo: HashMemo = {
     get: (wsPath) => {
-      const row = this.stmts.memoGet.get(wsPath);
-      if (!row) return undefined;
-      const stamp: StatStamp = {
-        dev: BigInt(row.dev), ino: BigInt(row.ino), size: BigInt(row.size), mtimeNs: BigInt(row.mtime_ns), ctimeNs: BigInt(row.ctime_ns),
-      };
-      return { stamp, hash: row.hash };
+      if (!this.memoRows) {
+        this.memoRows = new Map();
+        const rows = this.db
+          .prepare<[], { path: string; dev: string; ino: string; size: string; mtime_ns: string; ctime_ns: string; hash: string }>(
+            'SELECT path, dev, ino, size, mtime_ns, ctime_ns, hash FROM file_memo',
+          )
+          .all();
+        for (const row of rows) {
+          const stamp: StatStamp = {
+            dev: BigInt(row.dev), ino: BigInt(row.ino), size: BigInt(row.size), mtimeNs: BigInt(row.mtime_ns), ctimeNs: BigInt(row.ctime_ns),
+          };
+          this.memoRows.set(row.path, { stamp, hash: row.hash });
+        }
+      }
+      return this.memoPending.get(wsPath) ?? this.memoRows.get(wsPath);
     },
-    put: (wsPath, s, hash) => {
-      this.stmts.memoPut.run(wsPath, String(s.dev), String(s.ino), String(s.size), String(s.mtimeNs), String(s.ctimeNs), hash);
+    put: (wsPath, stamp, hash) => {
+      this.memoPending.set(wsPath, { stamp, hash });
     },
   };
+
+  /** Writes the memo entries learned since the last flush, in one transaction. */
+  flushMemo(): void {
+    if (this.memoPending.size === 0) return;
+    const pending = [...this.memoPending];
+    this.memoPending.clear();
+    this.db.transaction(() => {
+      for (const [p, { stamp: s, hash }] of pending) {
+        this.stmts.memoPut.run(p, String(s.dev), String(s.ino), String(s.size), String(s.mtimeNs), String(s.ctimeNs), hash);
+        this.memoRows?.set(p, { stamp: s, hash });
+      }
+    }).immediate();
+  }
 
   /**
    * Eviction (least recently used first): entries unused for longer than `maxAgeMs`, then the oldest-used

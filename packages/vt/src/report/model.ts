@@ -17,6 +17,8 @@ export type NotCached =
   | { readonly kind: 'traceCapacity' }
   | { readonly kind: 'traceIncomplete' }
   | { readonly kind: 'traceUnsupported' }
+  /** An inferred input changed while the task ran: what it read is unknown. */
+  | { readonly kind: 'inputChangedDuringRun'; readonly path: string }
   /** Another process kept rewriting the outputs while they were archived (concurrent runs). */
   | { readonly kind: 'outputsChanged'; readonly path: string };
 

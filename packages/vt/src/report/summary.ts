@@ -81,6 +81,8 @@ function notCachedLines(nc: NotCached): string[] {
       return ['→ Not cached: automatic tracking could not follow every process of this task. Configure `input` and `output` manually to enable caching.'];
     case 'traceUnsupported':
       return ['→ Not cached: `input` auto-inference isn\'t supported on this OS. Configure `input` manually to enable caching.'];
+    case 'inputChangedDuringRun':
+      return [`→ Not cached: '${nc.path}' changed while the task was running`];
     case 'outputsChanged':
       return [`→ Not cached: '${nc.path}' kept changing while the outputs were archived (another process was writing it)`];
     case 'readWriteOverlap':
