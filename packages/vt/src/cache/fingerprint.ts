@@ -36,12 +36,15 @@ export class FileHasher {
     private readonly memo: HashMemo | undefined,
   ) {}
 
-  /** Hash of a regular file (through symlinks), or undefined if it is missing or not a regular file. */
-  async hash(wsPath: string): Promise<string | undefined> {
+  /**
+   * Hash of a regular file (through symlinks), or undefined if it is missing or not a regular file.
+   * Callers that already stat'ed the path pass the result, so a traced hit stats each input once.
+   */
+  async hash(wsPath: string, stat?: fs.BigIntStats): Promise<string | undefined> {
     const abs = path.join(this.workspaceRoot, wsPath);
     let st: fs.BigIntStats;
     try {
-      st = fs.statSync(abs, { bigint: true });
+      st = stat ?? fs.statSync(abs, { bigint: true });
     } catch {
       return undefined;
     }

@@ -43,9 +43,9 @@ export async function fingerprintPath(
   hasher: FileHasher,
 ): Promise<PathFingerprint> {
   const abs = path.join(workspaceRoot, rel);
-  let st: fs.Stats;
+  let st: fs.BigIntStats;
   try {
-    st = fs.statSync(abs);
+    st = fs.statSync(abs, { bigint: true });
   } catch {
     return { t: 'missing' };
   }
@@ -59,7 +59,7 @@ export async function fingerprintPath(
       return { t: 'missing' };
     }
   }
-  const hash = await hasher.hash(rel);
+  const hash = await hasher.hash(rel, st);
   return hash === undefined ? { t: 'missing' } : { t: 'file', h: hash };
 }
 
