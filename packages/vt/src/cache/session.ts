@@ -89,7 +89,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     const d = resolveDir();
     const cacheDirRel = relPosix(ws.root, d);
     const queryEnv = { ...item.contextEnv, ...item.prefixEnv };
-    const base = cachedEnv(item, task, ws.root, {});
+    const base = cachedEnv(item, task, ws.root);
     const key: EntryKey = {
       spawn: buildSpawnFingerprint({
         cwd: relPosix(ws.root, item.cwd), program: item.programFingerprint, args: item.args,
@@ -168,7 +168,8 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
 
     const ipc = await startIpc(queryEnv);
     const markers = ipc.kind === 'started' ? ipc.server.env : {};
-    const env = cachedEnv(item, task, ws.root, markers).env;
+    // The filtered env was already built for the key; only vt's own markers are added (env.md §6).
+    const env = { ...base.env, ...markers };
     const needsTrace = task.input.auto || task.output.auto;
     const trace = needsTrace
       ? await startTrace({ program: item.program, args: item.args, env, cwd: item.cwd, limit: knobs.limit, simulate: knobs.simulate })

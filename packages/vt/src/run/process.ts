@@ -150,10 +150,6 @@ export class TaskProcess {
     });
   }
 
-  get hasExited(): boolean {
-    return this.exited;
-  }
-
   /**
    * vt killed this tree (fast-fail) and it died of a signal: its failure is a consequence, not a cause. A
    * process that exited with its own code before the kill landed failed on its own.
