@@ -309,6 +309,13 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
         }),
       );
       if (archived.kind === 'racing') return { kind: 'success', notCached: { kind: 'outputsChanged', path: archived.path } };
+      // An output touched after the task ended was written by someone else (another vt run of the same task):
+      // the archive may hold their half-written file, so it must not become an entry.
+      const foreign = archived.archive?.manifest.find((m) => m.type === 'file' && changedSince(path.join(ws.root, m.path), started + durationMs));
+      if (foreign) {
+        fs.rmSync(archived.archive!.file, { force: true });
+        return { kind: 'success', notCached: { kind: 'outputsChanged', path: foreign.path } };
+      }
       const fd = fs.openSync(logTmp, 'r');
       fs.fsyncSync(fd);
       fs.closeSync(fd);
