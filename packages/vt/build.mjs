@@ -1,25 +1,28 @@
 #!/usr/bin/env node
 /**
- * Bundles the CLI into dist/bundle/ with esbuild. Start-up time is most of a warm cache hit, and loading
- * ~100 separate ESM modules costs far more than one file; dynamic imports stay separate chunks so that
- * `vt --version` or a plan error never loads SQLite, the archive code or the IPC server.
+ * Bundles the CLI into dist/bundle/vt.cjs with esbuild. Start-up time is most of a warm cache hit: loading
+ * ~100 separate modules costs far more than one file, and a single CommonJS file can be run with V8's code
+ * cache (src/launch/code-cache.ts), which Node 20 offers for scripts but not for ES modules. Code behind
+ * dynamic imports (the selector, the IPC server) is still only evaluated when used.
  * Native addons (better-sqlite3, the tracer, the node client) stay external: they are loaded from node_modules.
  */
+import fs from 'node:fs';
 import { build } from 'esbuild';
 
+fs.rmSync('dist/bundle', { recursive: true, force: true });
 await build({
   entryPoints: ['src/cli/main.ts'],
-  outdir: 'dist/bundle',
+  outfile: 'dist/bundle/vt.cjs',
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   // Prefer ESM builds: jsonc-parser's default UMD entry hides its requires from the bundler.
   mainFields: ['module', 'main'],
   target: 'node20',
   sourcemap: true,
   external: ['better-sqlite3', '@vt/tracer', '@vt/node-client'],
-  // Some bundled CommonJS dependencies call require() on Node built-ins.
-  banner: { js: "import { createRequire as __vtCreateRequire } from 'node:module'; const require = __vtCreateRequire(import.meta.url);" },
+  // Code written as ES modules (vt's own, and bundled dependencies) resolves files next to itself.
+  define: { 'import.meta.url': '__vtBundleUrl' },
+  banner: { js: "const __vtBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 });

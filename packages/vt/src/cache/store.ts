@@ -1,12 +1,12 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { pack, unpack } from 'msgpackr';
 import type { ManifestEntry } from '../archive/manifest.js';
 import type { HashMemo, StatStamp } from './fingerprint.js';
 import type { PathFingerprint } from './path-fingerprint.js';
 import type { StoredEnvQueries, StoredTrackedEnvs } from './tracked-env.js';
-
 
 /** A stored result (cache.md §4). File names are relative to the cache dir. */
 export interface EntryValue {
@@ -32,6 +32,9 @@ export interface StoredEntry {
  */
 const DB_LAYOUT = 2;
 
+/** better-sqlite3 and its native addon load only when a run really opens the cache (not for `--version`). */
+const loadSqlite = (): typeof Database => createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+
 /**
  * The entry store: SQLite in WAL mode so that several vt processes can read and write one cache dir at
  * once. Rows reference log and archive files that were written and fsynced before the row was committed.
@@ -41,7 +44,7 @@ export class CacheStore {
   private readonly stmts;
 
   private constructor(readonly dir: string) {
-    this.db = new Database(path.join(dir, 'cache.db'), { timeout: 30_000 });
+    this.db = new (loadSqlite())(path.join(dir, 'cache.db'), { timeout: 30_000 });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     const version = this.db.pragma('user_version', { simple: true }) as number;

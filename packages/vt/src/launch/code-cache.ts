@@ -1,0 +1,105 @@
+/**
+ * Loads the CLI bundle with V8's code cache, so a warm `vt run` does not compile vt again.
+ *
+ * A warm cache hit is dominated by start-up, and most of vt's share of it was V8 compiling the bundle's
+ * functions (measured: ~45 ms of a ~280 ms 30-package hit). Node 20 offers no code cache for ES modules, so
+ * the bundle is CommonJS and runs through `vm.Script`, which accepts and produces cached data. The cache is
+ * written after the run, not right after compiling (which is what v8-compile-cache and Node 22's compile
+ * cache do): only then does it hold the lazily compiled functions that a run actually executed, which is
+ * where the time goes.
+ *
+ * A run that still had to compile much (a first `vt --version` made the cache, then `vt run` came) writes
+ * it again, so it grows to cover the paths actually used; a run that compiled little leaves it alone, since
+ * serialising it costs ~8 ms.
+ *
+ * The cache is an optimisation only: any failure to read or write it falls back to compiling, and V8
+ * rejects data made by another V8 version or flag set. The file lives in the user's own cache directory,
+ * never in a shared tmpdir, because V8 trusts the bytes it is handed. `VT_CODE_CACHE=0` turns it off.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { IMPORT_HOOK } from './external.js';
+
+/**
+ * Bytecode compiled during a run beyond which the cache is written again. A run fully covered by the cache
+ * still compiles ~30 KB (Node's own modules, which have their own cache); a `vt run` after a cache made by
+ * `vt --version` compiles ~300 KB.
+ */
+const RECOMPILED_BYTES = 40 * 1024;
+
+const bytecodeSize = (): number => v8.getHeapCodeStatistics().bytecode_and_metadata_size;
+
+/**
+ * The cache file's header: the bundle's identity, so a rebuilt or reinstalled bundle never runs stale
+ * compiled code. V8 itself only checks the source's length. The ctime is what makes this sound: package
+ * managers give every file the same fixed mtime, but no one can set a ctime, and any write moves it.
+ */
+function stampOf(file: string): string {
+  const st = fs.statSync(file, { bigint: true });
+  return JSON.stringify([process.version, process.arch, st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs].map(String));
+}
+
+function cacheFileFor(file: string, env: NodeJS.ProcessEnv): string {
+  // A relative XDG_CACHE_HOME is ignored, as the XDG spec says (it would write into the workspace).
+  const xdg = env.XDG_CACHE_HOME;
+  const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache');
+  const id = crypto.createHash('sha256').update(file).digest('hex').slice(0, 16);
+  return path.join(base, 'vt', 'code-cache', `${id}.bin`);
+}
+
+/** The cached data stored for exactly this stamp, or undefined. */
+function readCache(cacheFile: string, stamp: string): Buffer | undefined {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(cacheFile);
+  } catch {
+    return undefined;
+  }
+  const headerEnd = buf.indexOf(0x0a);
+  if (headerEnd < 0 || buf.toString('utf8', 0, headerEnd) !== stamp) return undefined;
+  return buf.subarray(headerEnd + 1);
+}
+
+/** Writes header + data to a temp file and renames it into place, so a concurrent reader sees all or nothing. */
+function writeCache(cacheFile: string, stamp: string, data: Buffer): void {
+  try {
+    fs.mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 });
+    const temp = `${cacheFile}.${process.pid}.tmp`;
+    fs.writeFileSync(temp, Buffer.concat([Buffer.from(`${stamp}\n`), data]), { mode: 0o600 });
+    fs.renameSync(temp, cacheFile);
+  } catch {
+    // Read-only home, full disk: the next run compiles again, nothing else changes.
+  }
+}
+
+/**
+ * Runs the CommonJS bundle at `file` and returns its exports. `importExternal` is what the bundle uses for
+ * `import()` of ESM-only packages (the tracer).
+ */
+export function loadBundle<T>(file: string, importExternal: (specifier: string) => Promise<unknown>, env = process.env): T {
+  (globalThis as Record<symbol, unknown>)[IMPORT_HOOK] = importExternal;
+  const source = fs.readFileSync(file, 'utf8');
+  const enabled = env.VT_CODE_CACHE !== '0';
+  const stamp = enabled ? stampOf(file) : '';
+  const cacheFile = cacheFileFor(file, env);
+  const cachedData = enabled ? readCache(cacheFile, stamp) : undefined;
+  // The CommonJS wrapper, as Node's own loader builds it.
+  const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source}\n})`;
+  const script = new vm.Script(wrapped, { filename: file, cachedData });
+  const mod = { exports: {} as T };
+  const wrapper = script.runInThisContext() as (e: T, r: NodeJS.Require, m: { exports: T }, f: string, d: string) => void;
+  wrapper(mod.exports, createRequire(file), mod, file, path.dirname(file));
+  if (enabled) {
+    const missing = cachedData === undefined || script.cachedDataRejected === true;
+    const loaded = bytecodeSize();
+    process.once('exit', () => {
+      if (missing || bytecodeSize() - loaded > RECOMPILED_BYTES) writeCache(cacheFile, stamp, script.createCachedData());
+    });
+  }
+  return mod.exports;
+}
