@@ -14,18 +14,18 @@ export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.resolve(BENCH_DIR, '..');
 export const VT = path.join(REPO, 'packages', 'vt', 'bin', 'vt');
 export const BENCH_BIN = path.join(BENCH_DIR, 'node_modules', '.bin');
-/** Records the peak RSS of the vt process itself (not its children) at exit; see rss-probe.mjs. */
-const RSS_PROBE = path.join(BENCH_DIR, 'rss-probe.mjs');
+/** Records the peak RSS of the vt process itself (not its children) at exit; see rss-probe.cjs. */
+const RSS_PROBE = path.join(BENCH_DIR, 'rss-probe.cjs');
 
 /**
  * Which vt build is measured: the bundle's mtime and a short content hash (the repository's HEAD can be ahead
  * of, or behind, the dist/ that others rebuild while a benchmark runs).
  */
 export function vtBuild() {
-  const bundle = path.join(path.dirname(VT), '..', 'dist', 'bundle', 'main.js');
+  const bundle = path.join(path.dirname(VT), '..', 'dist', 'bundle', 'vt.cjs');
   const st = fs.statSync(bundle);
   const hash = createHash('sha256').update(fs.readFileSync(bundle)).digest('hex').slice(0, 12);
-  return `dist/bundle/main.js ${hash}, built ${st.mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `dist/bundle/vt.cjs ${hash}, built ${st.mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /** Generates the shared workspace shape (bench/generate.mjs): tasks as package.json `build` scripts. */
@@ -77,7 +77,7 @@ export const loadSamples = [];
 /**
  * How to start one runner in a workspace.
  * @typedef {{ cmd: string, args: string[], env?: Record<string, string>, node?: boolean }} Invocation
- * `node: true` means `cmd` is a Node script: it is started as `node --import rss-probe.mjs cmd` so that the
+ * `node: true` means `cmd` is a Node script: it is started as `node --require rss-probe.cjs cmd` so that the
  * process's own peak RSS is recorded without affecting its children.
  */
 
@@ -93,7 +93,7 @@ export function timeRun(inv, cwd, { stdout = 'pipe', extraEnv = {} } = {}) {
   let args = inv.args;
   if (inv.node) {
     env.VT_BENCH_RSS_FILE = rssFile;
-    args = ['--import', RSS_PROBE, inv.cmd, ...inv.args];
+    args = ['--require', RSS_PROBE, inv.cmd, ...inv.args];
     cmd = process.execPath;
   }
   const out = typeof stdout === 'number' ? stdout : 'pipe';

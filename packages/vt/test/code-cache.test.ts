@@ -4,11 +4,11 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { makeTree, VT_BIN } from './helpers.js';
 
-const LOADER = pathToFileURL(path.resolve(__dirname, '..', 'dist', 'launch', 'code-cache.js')).href;
+/** The launcher exactly as bin/vt requires it. */
+const LAUNCHER = path.resolve(__dirname, '..', 'dist', 'bundle', 'launch.cjs');
 
 /** A bundle big enough that V8 has real functions to cache; `answer` tells which version ran. */
 function bundleSource(answer: string): string {
@@ -17,11 +17,11 @@ function bundleSource(answer: string): string {
     `exports.viaHook = () => globalThis[Symbol.for('vt.importExternal')]('node:path').then((m) => typeof m.join);\n`;
 }
 
-function runBundle(dir: string, env: Record<string, string> = {}): string {
-  const script = `import { loadBundle } from '${LOADER}';
-const b = loadBundle(${JSON.stringify(path.join(dir, 'bundle.cjs'))}, (s) => import(s));
-process.stdout.write(b.answer() + ' ' + await b.viaHook());`;
-  const res = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+function runBundle(dir: string, env: Record<string, string> = {}, learn = false): string {
+  const script = `const { loadBundle } = require(${JSON.stringify(LAUNCHER)});
+const b = loadBundle(${JSON.stringify(path.join(dir, 'bundle.cjs'))}, { importExternal: (s) => import(s), learn: ${learn} });
+b.viaHook().then((how) => process.stdout.write(b.answer() + ' ' + how));`;
+  const res = spawnSync(process.execPath, ['-e', script], {
     env: { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache'), VT_CODE_CACHE: '', ...env },
     encoding: 'utf8',
   });
@@ -43,7 +43,8 @@ describe('code cache', () => {
     expect(file).toBeDefined();
     const first = fs.readFileSync(file!);
     const header = first.subarray(0, first.indexOf(0x0a)).toString();
-    expect(JSON.parse(header)).toContain(process.version);
+    expect(header.endsWith(' 0')).toBe(true);
+    expect(JSON.parse(header.slice(0, -2))).toContain(process.version);
     expect(first.length).toBeGreaterThan(header.length + 1000);
     expect(fs.statSync(file!).mode & 0o777).toBe(0o600);
     const mtime = fs.statSync(file!).mtimeMs;
@@ -51,6 +52,24 @@ describe('code cache', () => {
     expect(runBundle(dir)).toBe('A20494 function');
     expect(fs.statSync(file!).mtimeMs).toBe(mtime);
     expect(fs.readFileSync(file!).equals(first)).toBe(true);
+  });
+
+  it('is rewritten by the next three runs that may learn, then left alone', () => {
+    const dir = makeTree({ 'bundle.cjs': bundleSource('A') });
+    runBundle(dir);
+    const [file] = cacheFiles(dir);
+    const generation = (): string => {
+      const buf = fs.readFileSync(file!);
+      return buf.subarray(0, buf.indexOf(0x0a)).toString().split(' ')[1]!;
+    };
+    expect(generation()).toBe('0');
+    for (const expected of ['1', '2', '3', '3']) {
+      expect(runBundle(dir, {}, true)).toBe('A20494 function');
+      expect(generation()).toBe(expected);
+    }
+    const mtime = fs.statSync(file!).mtimeMs;
+    runBundle(dir, {}, true);
+    expect(fs.statSync(file!).mtimeMs).toBe(mtime);
   });
 
   it('never runs the code of an older bundle, even one of the same length', () => {

@@ -1,16 +1,16 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { hashFileSync } from '../archive/hash.js';
 import type { IoConfig } from '../config/globs.js';
 import { matchGlobs } from './globs.js';
 
-/** A file's identity as far as the stat memo is concerned. */
-export interface StatStamp {
-  readonly dev: bigint;
-  readonly ino: bigint;
-  readonly size: bigint;
-  readonly mtimeNs: bigint;
-  readonly ctimeNs: bigint;
+/**
+ * A file's identity as far as the stat memo is concerned: `dev:ino:size:mtimeNs:ctimeNs`. A string compares
+ * in one step and loads from SQLite without five BigInt parses per row (the memo is read whole every run).
+ */
+export type StatStamp = string & { readonly __brand: 'StatStamp' };
+
+export function stampOf(st: fs.BigIntStats): StatStamp {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` as StatStamp;
 }
 
 /** Remembers content hashes by stat stamp, so unchanged files are not re-read on every run. */
@@ -25,10 +25,6 @@ export interface HashMemo {
  */
 const RACY_WINDOW_NS = 2_000_000_000n;
 
-function sameStamp(a: StatStamp, b: StatStamp): boolean {
-  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
-}
-
 /** Content hashing with the stat memo; one instance per run. */
 export class FileHasher {
   constructor(
@@ -40,18 +36,19 @@ export class FileHasher {
    * Hash of a regular file (through symlinks), or undefined if it is missing or not a regular file.
    * Callers that already stat'ed the path pass the result, so a traced hit stats each input once.
    */
-  async hash(wsPath: string, stat?: fs.BigIntStats): Promise<string | undefined> {
-    const abs = path.join(this.workspaceRoot, wsPath);
-    let st: fs.BigIntStats;
+  hash(wsPath: string, stat?: fs.BigIntStats): string | undefined {
+    // Plain concatenation: path.join's normalisation was a measurable share of a warm hit.
+    const abs = `${this.workspaceRoot}/${wsPath}`;
+    let st: fs.BigIntStats | undefined;
     try {
-      st = stat ?? fs.statSync(abs, { bigint: true });
+      st = stat ?? fs.statSync(abs, { bigint: true, throwIfNoEntry: false });
     } catch {
       return undefined;
     }
-    if (!st.isFile()) return undefined;
-    const stamp: StatStamp = { dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs };
+    if (st === undefined || !st.isFile()) return undefined;
+    const stamp = stampOf(st);
     const known = this.memo?.get(wsPath);
-    if (known && sameStamp(known.stamp, stamp)) return known.hash;
+    if (known && known.stamp === stamp) return known.hash;
     let hash: string;
     try {
       hash = hashFileSync(abs);
@@ -59,7 +56,7 @@ export class FileHasher {
       return undefined;
     }
     const now = BigInt(Date.now()) * 1_000_000n;
-    if (this.memo && now - stamp.mtimeNs > RACY_WINDOW_NS && now - stamp.ctimeNs > RACY_WINDOW_NS) {
+    if (this.memo && now - st.mtimeNs > RACY_WINDOW_NS && now - st.ctimeNs > RACY_WINDOW_NS) {
       this.memo.put(wsPath, stamp, hash);
     }
     return hash;
@@ -71,16 +68,16 @@ export class FileHasher {
  * (tracing.md §6). Directory symlinks are not followed; file symlinks are hashed through their target;
  * dangling links are skipped. Returns entries sorted by path.
  */
-export async function hashGlobbedInputs(
+export function hashGlobbedInputs(
   workspaceRoot: string,
   io: IoConfig,
   hasher: FileHasher,
   excludeDir?: string,
-): Promise<[string, string][]> {
+): [string, string][] {
   const matches = matchGlobs(workspaceRoot, io, excludeDir);
   const out: [string, string][] = [];
   for (const rel of matches) {
-    const hash = await hasher.hash(rel);
+    const hash = hasher.hash(rel);
     if (hash !== undefined) out.push([rel, hash]);
   }
   return out;

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import picomatch from 'picomatch';
 import type { IoConfig } from '../config/globs.js';
 
@@ -8,6 +7,8 @@ import type { IoConfig } from '../config/globs.js';
  * run, hits included, so it is on the hot path of a warm cache: fast-glob costs ~4 ms of fixed overhead per
  * call here (it recompiles its patterns every time), which made glob walking the largest share of a 30-package
  * warm hit. We walk only each pattern's static base directory and match with picomatch, compiled once.
+ * Paths are joined by concatenation (POSIX; `workspaceRoot` is absolute): path.join's normalisation per
+ * entry showed up in profiles.
  */
 
 const compiled = new Map<string, (p: string) => boolean>();
@@ -20,7 +21,7 @@ function matcher(pattern: string): (p: string) => boolean {
 
 function lstatOrUndefined(abs: string): fs.Stats | undefined {
   try {
-    return fs.lstatSync(abs);
+    return fs.lstatSync(abs, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }
@@ -47,7 +48,7 @@ export function matchGlobs(workspaceRoot: string, io: IoConfig, cacheDirRel: str
     if (!isGlob) {
       // A literal path names a file (or symlink); a bare directory name matches nothing (tracing.md §6).
       if (excluded(base) || base.split('/').includes('.git')) continue;
-      const st = lstatOrUndefined(path.join(workspaceRoot, base));
+      const st = lstatOrUndefined(`${workspaceRoot}/${base}`);
       if (st && !st.isDirectory()) out.add(base);
       continue;
     }
@@ -55,7 +56,7 @@ export function matchGlobs(workspaceRoot: string, io: IoConfig, cacheDirRel: str
     const walk = (rel: string): void => {
       let entries: fs.Dirent[];
       try {
-        entries = fs.readdirSync(rel === '' ? workspaceRoot : path.join(workspaceRoot, rel), { withFileTypes: true });
+        entries = fs.readdirSync(rel === '' ? workspaceRoot : `${workspaceRoot}/${rel}`, { withFileTypes: true });
       } catch {
         return;
       }

@@ -59,7 +59,7 @@ export async function fingerprintPath(
       return { t: 'missing' };
     }
   }
-  const hash = await hasher.hash(rel, st);
+  const hash = hasher.hash(rel, st);
   return hash === undefined ? { t: 'missing' } : { t: 'file', h: hash };
 }
 

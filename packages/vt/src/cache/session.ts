@@ -59,6 +59,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
   /** Hits are recorded in one transaction when the run ends, not one write per hit. */
   const hitsToRecord: { taskKey: string; key: string; variant: string }[] = [];
   const knobs = traceKnobs(opts.env);
+  let storedAny = false;
 
   const resolveDir = (): string => (dir ??= cacheDir(cacheRoot(opts.env, ws.root)));
 
@@ -76,7 +77,6 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       }
       store = CacheStore.open(d);
       hasher = new FileHasher(ws.root, store.memo);
-      sweepOrphans(store, d);
       return store;
     } catch (err) {
       openError = err instanceof Error ? err : new Error(String(err));
@@ -117,7 +117,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     }
     try {
       if (s) {
-        globbed = await hashGlobbedInputs(ws.root, task.input, hasher, cacheDirRel);
+        globbed = hashGlobbedInputs(ws.root, task.input, hasher, cacheDirRel);
         found = await lookupEntry({ store: s, key, keyId, taskKey, globbed, workspaceRoot: ws.root, hasher, env: queryEnv });
       } else found = { kind: 'miss', reason: undefined };
     } catch (err) {
@@ -331,6 +331,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       try {
         const variant = variantOf(tracked.envs, tracked.queries);
         filesToDelete.push(...st.commit(taskKey, keyId, variant, canonicalJson(key), value, size));
+        storedAny = true;
       } catch (err) {
         fs.rmSync(path.join(d, logName), { force: true });
         if (archive) fs.rmSync(archive.file, { force: true });
@@ -361,11 +362,14 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
         } catch {
           // Only miss explanations and LRU order depend on this; the hits themselves are complete.
         }
-        try {
-          const { maxBytes, maxAgeMs } = evictionLimits(opts.env);
-          filesToDelete.push(...store.evict(maxBytes, maxAgeMs));
-        } catch {
-          // Eviction is housekeeping: a busy or broken store must not fail the run.
+        if (housekeepingDue(resolveDir(), storedAny)) {
+          try {
+            const { maxBytes, maxAgeMs } = evictionLimits(opts.env);
+            filesToDelete.push(...store.evict(maxBytes, maxAgeMs));
+            sweepOrphans(store, resolveDir());
+          } catch {
+            // Eviction is housekeeping: a busy or broken store must not fail the run.
+          }
         }
         store.close();
       }
@@ -414,6 +418,27 @@ async function archiveOutputs(
     }
   }
   return { kind: 'racing', path: lastPath };
+}
+
+/** Marks the last eviction and orphan sweep; its mtime is all that matters. */
+const HOUSEKEEPING_MARKER = 'housekeeping';
+const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
+
+/**
+ * Eviction and the orphan sweep read every row and list the cache dir, so they run after a run that stored
+ * entries (the only way the cache grows) and otherwise at most once an hour (for age-based eviction), not
+ * on every warm run. Claims the turn by touching the marker.
+ */
+function housekeepingDue(dir: string, storedAny: boolean): boolean {
+  const marker = path.join(dir, HOUSEKEEPING_MARKER);
+  const last = fs.statSync(marker, { throwIfNoEntry: false })?.mtimeMs;
+  if (!storedAny && last !== undefined && Date.now() - last < HOUSEKEEPING_INTERVAL_MS) return false;
+  try {
+    fs.writeFileSync(marker, '');
+  } catch {
+    // Still due; the next run tries to mark it again.
+  }
+  return true;
 }
 
 /** Entry files that no row references and that are old enough not to belong to a concurrent writer. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { pack, unpack } from 'msgpackr';
 import type { ManifestEntry } from '../archive/manifest.js';
 import type { HashMemo, StatStamp } from './fingerprint.js';
@@ -32,8 +32,20 @@ export interface StoredEntry {
  */
 const DB_LAYOUT = 2;
 
-/** better-sqlite3 and its native addon load only when a run really opens the cache (not for `--version`). */
-const loadSqlite = (): typeof Database => createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+/** Use times are for eviction, measured in days: refreshing them more often than this is wasted writes. */
+const USE_TIME_GRANULARITY_MS = 60 * 60 * 1000;
+
+/**
+ * better-sqlite3's native addon loads only when a run really opens the cache (not for `--version`), and is
+ * named by path: the `bindings` lookup better-sqlite3 does by default probes a dozen locations relative to
+ * its own file, which inside vt's bundle is the wrong place.
+ */
+function openSqlite(file: string, timeout: number): Database.Database {
+  const manifest = createRequire(import.meta.url).resolve('better-sqlite3/package.json');
+  const addon = path.join(path.dirname(manifest), 'build', 'Release', 'better_sqlite3.node');
+  if (!fs.existsSync(addon)) throw new Error(`better-sqlite3's native addon is not built (${addon} is missing); reinstall vt`);
+  return new Database(file, { timeout, nativeBinding: addon });
+}
 
 /**
  * The entry store: SQLite in WAL mode so that several vt processes can read and write one cache dir at
@@ -44,7 +56,7 @@ export class CacheStore {
   private readonly stmts;
 
   private constructor(readonly dir: string) {
-    this.db = new (loadSqlite())(path.join(dir, 'cache.db'), { timeout: 30_000 });
+    this.db = openSqlite(path.join(dir, 'cache.db'), 30_000);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     const version = this.db.pragma('user_version', { simple: true }) as number;
@@ -84,8 +96,11 @@ export class CacheStore {
          ON CONFLICT(key, variant) DO UPDATE SET key_json = excluded.key_json, value = excluded.value, log_file = excluded.log_file,
            archive_file = excluded.archive_file, size = excluded.size, created_at = excluded.created_at, used_at = excluded.used_at`,
       ),
-      setPointer: this.db.prepare('INSERT INTO pointers (task_key, entry_key) VALUES (?, ?) ON CONFLICT(task_key) DO UPDATE SET entry_key = excluded.entry_key'),
-      touch: this.db.prepare('UPDATE entries SET used_at = ? WHERE key = ? AND variant = ?'),
+      setPointer: this.db.prepare(
+        `INSERT INTO pointers (task_key, entry_key) VALUES (?, ?)
+         ON CONFLICT(task_key) DO UPDATE SET entry_key = excluded.entry_key WHERE entry_key != excluded.entry_key`,
+      ),
+      touch: this.db.prepare('UPDATE entries SET used_at = ? WHERE key = ? AND variant = ? AND used_at < ?'),
       delete: this.db.prepare('DELETE FROM entries WHERE key = ? AND variant = ?'),
       memoPut: this.db.prepare(
         `INSERT INTO file_memo (path, dev, ino, size, mtime_ns, ctime_ns, hash) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -113,14 +128,18 @@ export class CacheStore {
     return this.stmts.pointer.get(taskKey)?.entry_key;
   }
 
-  /** Records hits, in one transaction: each task now points at its entry, which was just used (LRU). */
+  /**
+   * Records hits, in one transaction: each task now points at its entry, which was just used (LRU). Rows
+   * are only written when that changes something — a pointer that moves, a use time older than
+   * {@link USE_TIME_GRANULARITY_MS} — so that a warm run writes nothing and SQLite has nothing to sync.
+   */
   markUsed(uses: readonly { taskKey: string; key: string; variant: string }[]): void {
     if (uses.length === 0) return;
     const now = Date.now();
     this.db.transaction(() => {
       for (const u of uses) {
         this.stmts.setPointer.run(u.taskKey, u.key);
-        this.stmts.touch.run(now, u.key, u.variant);
+        this.stmts.touch.run(now, u.key, u.variant, now - USE_TIME_GRANULARITY_MS);
       }
     }).immediate();
   }
@@ -164,16 +183,11 @@ export class CacheStore {
       if (!this.memoRows) {
         this.memoRows = new Map();
         const rows = this.db
-          .prepare<[], { path: string; dev: string; ino: string; size: string; mtime_ns: string; ctime_ns: string; hash: string }>(
-            'SELECT path, dev, ino, size, mtime_ns, ctime_ns, hash FROM file_memo',
+          .prepare<[], { path: string; stamp: string; hash: string }>(
+            "SELECT path, dev || ':' || ino || ':' || size || ':' || mtime_ns || ':' || ctime_ns AS stamp, hash FROM file_memo",
           )
           .all();
-        for (const row of rows) {
-          const stamp: StatStamp = {
-            dev: BigInt(row.dev), ino: BigInt(row.ino), size: BigInt(row.size), mtimeNs: BigInt(row.mtime_ns), ctimeNs: BigInt(row.ctime_ns),
-          };
-          this.memoRows.set(row.path, { stamp, hash: row.hash });
-        }
+        for (const row of rows) this.memoRows.set(row.path, { stamp: row.stamp as StatStamp, hash: row.hash });
       }
       return this.memoPending.get(wsPath) ?? this.memoRows.get(wsPath);
     },
@@ -189,7 +203,7 @@ export class CacheStore {
     this.memoPending.clear();
     this.db.transaction(() => {
       for (const [p, { stamp: s, hash }] of pending) {
-        this.stmts.memoPut.run(p, String(s.dev), String(s.ino), String(s.size), String(s.mtimeNs), String(s.ctimeNs), hash);
+        this.stmts.memoPut.run(p, ...s.split(':'), hash);
         this.memoRows?.set(p, { stamp: s, hash });
       }
     }).immediate();

@@ -8,9 +8,11 @@
  * cache do): only then does it hold the lazily compiled functions that a run actually executed, which is
  * where the time goes.
  *
- * A run that still had to compile much (a first `vt --version` made the cache, then `vt run` came) writes
- * it again, so it grows to cover the paths actually used; a run that compiled little leaves it alone, since
- * serialising it costs ~8 ms.
+ * Serialising costs ~8 ms, so it is not done on every run: the first run writes the cache, and the next
+ * few runs that may `learn` (the launcher says which: `vt run`) write it again, each time with everything
+ * compiled so far, so it grows to cover a miss, a hit and a restore; then it stays as it is until the bundle
+ * changes. (Measuring the bytecode compiled during a run would be a finer signal, but Node's own lazily
+ * loaded modules count there too, and they vary by run.)
  *
  * The cache is an optimisation only: any failure to read or write it falls back to compiling, and V8
  * rejects data made by another V8 version or flag set. The file lives in the user's own cache directory,
@@ -21,18 +23,11 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import v8 from 'node:v8';
 import vm from 'node:vm';
 import { IMPORT_HOOK } from './external.js';
 
-/**
- * Bytecode compiled during a run beyond which the cache is written again. A run fully covered by the cache
- * still compiles ~30 KB (Node's own modules, which have their own cache); a `vt run` after a cache made by
- * `vt --version` compiles ~300 KB.
- */
-const RECOMPILED_BYTES = 40 * 1024;
-
-const bytecodeSize = (): number => v8.getHeapCodeStatistics().bytecode_and_metadata_size;
+/** How many runs after the first may rewrite the cache with what they compiled. */
+const LEARNING_RUNS = 3;
 
 /**
  * The cache file's header: the bundle's identity, so a rebuilt or reinstalled bundle never runs stale
@@ -52,8 +47,14 @@ function cacheFileFor(file: string, env: NodeJS.ProcessEnv): string {
   return path.join(base, 'vt', 'code-cache', `${id}.bin`);
 }
 
+/** A cache file: `{stamp} {generation}\n` then V8's data. Generation 0 was written by the first run. */
+interface Cached {
+  readonly generation: number;
+  readonly data: Buffer;
+}
+
 /** The cached data stored for exactly this stamp, or undefined. */
-function readCache(cacheFile: string, stamp: string): Buffer | undefined {
+function readCache(cacheFile: string, stamp: string): Cached | undefined {
   let buf: Buffer;
   try {
     buf = fs.readFileSync(cacheFile);
@@ -61,45 +62,49 @@ function readCache(cacheFile: string, stamp: string): Buffer | undefined {
     return undefined;
   }
   const headerEnd = buf.indexOf(0x0a);
-  if (headerEnd < 0 || buf.toString('utf8', 0, headerEnd) !== stamp) return undefined;
-  return buf.subarray(headerEnd + 1);
+  const header = headerEnd < 0 ? [] : buf.toString('utf8', 0, headerEnd).split(' ');
+  const generation = Number(header[1]);
+  if (header.length !== 2 || header[0] !== stamp || !Number.isSafeInteger(generation)) return undefined;
+  return { generation, data: buf.subarray(headerEnd + 1) };
 }
 
 /** Writes header + data to a temp file and renames it into place, so a concurrent reader sees all or nothing. */
-function writeCache(cacheFile: string, stamp: string, data: Buffer): void {
+function writeCache(cacheFile: string, stamp: string, generation: number, data: Buffer): void {
   try {
     fs.mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 });
     const temp = `${cacheFile}.${process.pid}.tmp`;
-    fs.writeFileSync(temp, Buffer.concat([Buffer.from(`${stamp}\n`), data]), { mode: 0o600 });
+    fs.writeFileSync(temp, Buffer.concat([Buffer.from(`${stamp} ${generation}\n`), data]), { mode: 0o600 });
     fs.renameSync(temp, cacheFile);
   } catch {
     // Read-only home, full disk: the next run compiles again, nothing else changes.
   }
 }
 
-/**
- * Runs the CommonJS bundle at `file` and returns its exports. `importExternal` is what the bundle uses for
- * `import()` of ESM-only packages (the tracer).
- */
-export function loadBundle<T>(file: string, importExternal: (specifier: string) => Promise<unknown>, env = process.env): T {
+export interface LoadOptions {
+  /** What the bundle uses for `import()` of ESM-only packages (the tracer). */
+  readonly importExternal: (specifier: string) => Promise<unknown>;
+  /** Whether this run may extend an existing cache (see the top of this file). */
+  readonly learn: boolean;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Runs the CommonJS bundle at `file` and returns its exports. */
+export function loadBundle<T>(file: string, { importExternal, learn, env = process.env }: LoadOptions): T {
   (globalThis as Record<symbol, unknown>)[IMPORT_HOOK] = importExternal;
   const source = fs.readFileSync(file, 'utf8');
   const enabled = env.VT_CODE_CACHE !== '0';
   const stamp = enabled ? stampOf(file) : '';
   const cacheFile = cacheFileFor(file, env);
-  const cachedData = enabled ? readCache(cacheFile, stamp) : undefined;
+  const cached = enabled ? readCache(cacheFile, stamp) : undefined;
   // The CommonJS wrapper, as Node's own loader builds it.
   const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source}\n})`;
-  const script = new vm.Script(wrapped, { filename: file, cachedData });
+  const script = new vm.Script(wrapped, { filename: file, cachedData: cached?.data });
   const mod = { exports: {} as T };
   const wrapper = script.runInThisContext() as (e: T, r: NodeJS.Require, m: { exports: T }, f: string, d: string) => void;
   wrapper(mod.exports, createRequire(file), mod, file, path.dirname(file));
-  if (enabled) {
-    const missing = cachedData === undefined || script.cachedDataRejected === true;
-    const loaded = bytecodeSize();
-    process.once('exit', () => {
-      if (missing || bytecodeSize() - loaded > RECOMPILED_BYTES) writeCache(cacheFile, stamp, script.createCachedData());
-    });
+  const generation = cached === undefined || script.cachedDataRejected === true ? 0 : learn ? cached.generation + 1 : undefined;
+  if (enabled && generation !== undefined && generation <= LEARNING_RUNS) {
+    process.once('exit', () => writeCache(cacheFile, stamp, generation, script.createCachedData()));
   }
   return mod.exports;
 }

@@ -2,14 +2,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { VtError } from '../errors.js';
 
+/**
+ * Answers by candidate path. Every task of a run looks its program up along nearly the same PATH (only the
+ * package's own `node_modules/.bin` differs), and vt plans every item before it starts any, so the file
+ * system cannot change between lookups of one process.
+ */
+const executable = new Map<string, boolean>();
+
 function isExecutableFile(file: string): boolean {
-  try {
-    if (!fs.statSync(file).isFile()) return false;
-    fs.accessSync(file, fs.constants.X_OK);
-    return true;
-  } catch {
-    return false;
+  let answer = executable.get(file);
+  if (answer === undefined) {
+    try {
+      answer = fs.statSync(file, { throwIfNoEntry: false })?.isFile() === true;
+      if (answer) fs.accessSync(file, fs.constants.X_OK);
+    } catch {
+      answer = false;
+    }
+    executable.set(file, answer);
   }
+  return answer;
 }
 
 /**
