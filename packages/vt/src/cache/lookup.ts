@@ -1,6 +1,6 @@
 import type { EntryValue } from './store.js';
 import type { CacheStore } from './store.js';
-import type { FileHasher } from './fingerprint.js';
+import { decodeInputs, type EncodedInputs, type FileHasher } from './fingerprint.js';
 import { explainKeyChange, pathReason, type EntryKey, type MissReason } from './key.js';
 import { diffPath } from './path-fingerprint.js';
 import { diffTrackedEnvs } from './tracked-env.js';
@@ -11,10 +11,10 @@ export type Lookup =
   | { readonly kind: 'error'; readonly message: string };
 
 /** Compares stored and current globbed inputs in sorted path order (cache.md §6 2a). */
-export function diffGlobbed(
-  stored: readonly (readonly [string, string])[],
-  current: readonly (readonly [string, string])[],
-): MissReason | undefined {
+export function diffGlobbed(storedInputs: EncodedInputs, currentInputs: EncodedInputs): MissReason | undefined {
+  if (storedInputs === currentInputs) return undefined;
+  const stored = decodeInputs(storedInputs);
+  const current = decodeInputs(currentInputs);
   let i = 0;
   let j = 0;
   while (i < stored.length || j < current.length) {
@@ -38,7 +38,7 @@ export async function lookupEntry(opts: {
   key: EntryKey;
   keyId: string;
   taskKey: string;
-  globbed: readonly (readonly [string, string])[];
+  globbed: EncodedInputs;
   workspaceRoot: string;
   hasher: FileHasher;
   /** The item's context env + prefix env, for tool-tracked envs. */

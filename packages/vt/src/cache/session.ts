@@ -15,7 +15,7 @@ import type { Workspace } from '../workspace/types.js';
 import type { Terminal } from '../run/writers.js';
 import { collectOutputs } from './collect.js';
 import { evictionLimits } from './eviction.js';
-import { FileHasher, hashGlobbedInputs } from './fingerprint.js';
+import { encodeInputs, FileHasher, hashGlobbedInputs } from './fingerprint.js';
 import { buildSpawnFingerprint, canonicalJson, entryKeyId, taskKeyId, type EntryKey } from './key.js';
 import { cacheDir, cacheRoot } from './location.js';
 import { lookupEntry, type Lookup } from './lookup.js';
@@ -118,7 +118,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     try {
       if (s) {
         globbed = hashGlobbedInputs(ws.root, task.input, hasher, cacheDirRel);
-        found = await lookupEntry({ store: s, key, keyId, taskKey, globbed, workspaceRoot: ws.root, hasher, env: queryEnv });
+        found = await lookupEntry({ store: s, key, keyId, taskKey, globbed: encodeInputs(globbed), workspaceRoot: ws.root, hasher, env: queryEnv });
       } else found = { kind: 'miss', reason: undefined };
     } catch (err) {
       found = { kind: 'error', message: (err as Error).message };
@@ -323,7 +323,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       const tracked = report ? storeTrackedEnvs(report, task) : { envs: [], queries: [] };
       const archive = archived.archive;
       const value: EntryValue = {
-        globbed, inferred, trackedEnvs: tracked.envs, envQueries: tracked.queries, durationMs,
+        globbed: encodeInputs(globbed), inferred, trackedEnvs: tracked.envs, envQueries: tracked.queries, durationMs,
         log: { file: logName, bytes: chunkLog.bytes },
         archive: archive ? { file: relPosix(d, archive.file), manifest: archive.manifest } : null,
       };

@@ -4,13 +4,13 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { pack, unpack } from 'msgpackr';
 import type { ManifestEntry } from '../archive/manifest.js';
-import type { HashMemo, StatStamp } from './fingerprint.js';
+import type { EncodedInputs, HashMemo, StatStamp } from './fingerprint.js';
 import type { PathFingerprint } from './path-fingerprint.js';
 import type { StoredEnvQueries, StoredTrackedEnvs } from './tracked-env.js';
 
 /** A stored result (cache.md §4). File names are relative to the cache dir. */
 export interface EntryValue {
-  readonly globbed: readonly (readonly [string, string])[];
+  readonly globbed: EncodedInputs;
   readonly inferred: readonly (readonly [string, PathFingerprint])[];
   readonly trackedEnvs: StoredTrackedEnvs;
   readonly envQueries: StoredEnvQueries;
@@ -30,7 +30,7 @@ export interface StoredEntry {
  * Bumped when the table layout changes. An older layout is dropped and recreated (a cache can always be
  * rebuilt); a newer one is refused, never silently downgraded.
  */
-const DB_LAYOUT = 2;
+const DB_LAYOUT = 3;
 
 /** Use times are for eviction, measured in days: refreshing them more often than this is wasted writes. */
 const USE_TIME_GRANULARITY_MS = 60 * 60 * 1000;

@@ -69,12 +69,34 @@ export function withTaskPath(env: Env, packageDir: string, workspaceRoot: string
 
 /** The environment a cached task receives, and the values that go into its cache key (env.md §1, §4). */
 export interface FilteredEnv {
-  readonly env: Record<string, string>;
+  readonly env: Readonly<Record<string, string>>;
   /** Fingerprinted names → values: env-list selections plus every prefix assignment. */
   readonly declared: ReadonlyMap<string, string>;
 }
 
+/**
+ * Results for items without prefix assignments, by context env (one object per run) and patterns: most
+ * tasks of a run share both, and filtering the whole environment per task added up. Callers copy before
+ * they change anything (withTaskPath does).
+ */
+const shared = new WeakMap<Env, Map<string, FilteredEnv>>();
+
 export function filterEnvForCache(
+  contextEnv: Env,
+  prefixEnv: Env,
+  envPatterns: readonly string[],
+  untrackedPatterns: readonly string[],
+): FilteredEnv {
+  if (Object.keys(prefixEnv).length > 0) return filterEnv(contextEnv, prefixEnv, envPatterns, untrackedPatterns);
+  let byPatterns = shared.get(contextEnv);
+  if (!byPatterns) shared.set(contextEnv, (byPatterns = new Map()));
+  const key = `${envPatterns.join('\0')}\u0001${untrackedPatterns.join('\0')}`;
+  let result = byPatterns.get(key);
+  if (!result) byPatterns.set(key, (result = filterEnv(contextEnv, prefixEnv, envPatterns, untrackedPatterns)));
+  return result;
+}
+
+function filterEnv(
   contextEnv: Env,
   prefixEnv: Env,
   envPatterns: readonly string[],

@@ -14,6 +14,11 @@ export interface Terminal {
 /**
  * vt's real stdout/stderr. A reader that goes away (`vt run … | head -1`) must not crash vt or stop its
  * tasks: after EPIPE that stream's output is discarded.
+ *
+ * Writes are coalesced until the end of the current turn of the event loop: a warm run replays dozens of
+ * logs in one go, and one write(2) per command line, chunk and separator was a measurable share of it. The
+ * order across both streams is kept (a switch of stream starts a new write), so a terminal showing both
+ * sees exactly what it would have seen; a large backlog is written at once rather than held.
  */
 export function createProcessTerminal(): Terminal {
   const closed = { stdout: false, stderr: false };
@@ -23,11 +28,33 @@ export function createProcessTerminal(): Terminal {
       closed[name] = true;
     });
   }
-  return {
-    stdout: (d) => void (closed.stdout || process.stdout.write(d)),
-    stderr: (d) => void (closed.stderr || process.stderr.write(d)),
+  const queue: { stream: 'stdout' | 'stderr'; parts: Buffer[] }[] = [];
+  let queued = 0;
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    queued = 0;
+    for (const { stream, parts } of queue.splice(0)) {
+      if (!closed[stream]) process[stream].write(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+    }
   };
+  const write = (stream: 'stdout' | 'stderr', data: string | Buffer): void => {
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    const last = queue[queue.length - 1];
+    if (last?.stream === stream) last.parts.push(buf);
+    else queue.push({ stream, parts: [buf] });
+    queued += buf.length;
+    if (queued >= MAX_COALESCED_BYTES) flush();
+    else if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
+  return { stdout: (d) => write('stdout', d), stderr: (d) => write('stderr', d) };
 }
+
+/** Beyond this much pending output, write now (bounds memory when replaying big logs). */
+const MAX_COALESCED_BYTES = 1 << 20;
 
 /**
  * Writes one leaf's output in the run's log mode (cache.md §9). Live output and replay both go through
