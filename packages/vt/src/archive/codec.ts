@@ -15,9 +15,9 @@
  *   zstd 3, @bokuweb/zstd-wasm       2.83 MiB   49 ms    23 ms
  *
  * End to end (bench/archive/restore.bench.mts: similar data, 2,022 members, 3.3 MiB .tar.gz): restoring into an empty
- * workspace takes ~370 ms CPU (~300 ms wall on a quiet machine), of which gunzip is ~2 x 18 ms (the
- * archive is read twice: validate, then write). zstd-napi would save ~25 ms of it (~7 %); the rest is
- * creating 2,000 files. A restore over outputs already in place reads no archive at all (~55 ms CPU).
+ * workspace took ~370 ms CPU (~300 ms wall on a quiet machine), of which gunzip was ~2 x 18 ms (the
+ * archive was read twice: validate, then write; archives up to 8 MiB are now read once, see in-memory.ts).
+ * zstd-napi would save ~25 ms of it (~7 %); the rest is creating 2,000 files. A restore over outputs already in place reads no archive at all (~55 ms CPU).
  *
  * Why not zstd: the fast native bindings (zstd-napi, @mongodb-js/zstd) install through prebuild-install,
  * which downloads binaries from GitHub at install time (not allowed here) before falling back to a
@@ -33,7 +33,7 @@
  * Level 2: level 1 decompressed measurably slower here (24 vs 17-21 ms, repeated runs), levels 3-6
  * restore no faster and store slower.
  */
-import { createGunzip, createGzip, type Gunzip, type Gzip } from 'node:zlib';
+import { createGunzip, createGzip, gunzipSync, type Gunzip, type Gzip } from 'node:zlib';
 import { RestoreError } from './errors.js';
 
 /** Extension of archives this build writes. */
@@ -52,6 +52,29 @@ export function createCompressor(): Gzip {
 
 /** A decompressing stream for an existing archive, chosen by its extension. */
 export function createDecompressor(archiveFile: string): Gunzip {
-  if (archiveFile.endsWith('.tar.gz')) return createGunzip({ chunkSize: INFLATE_CHUNK });
-  throw new RestoreError(`unsupported archive format: ${archiveFile} (this vt reads .tar.gz archives)`);
+  assertReadable(archiveFile);
+  return createGunzip({ chunkSize: INFLATE_CHUNK });
+}
+
+/**
+ * Decompresses a whole archive held in memory (the codec chosen by the file's extension, as for
+ * {@link createDecompressor}). Throws when the data is corrupt or truncated, or when the result would exceed
+ * `limits.max` bytes (a RangeError), so a small file cannot inflate into an unbounded buffer.
+ * `limits.expected` sizes zlib's output chunks: one chunk for a small archive instead of a 256 KiB buffer
+ * (which malloc would map and unmap for every restore), never more than the streaming chunk size.
+ */
+export function decompressSync(archiveFile: string, data: Buffer, limits: { expected: number; max: number }): Buffer {
+  assertReadable(archiveFile);
+  const chunkSize = Math.min(INFLATE_CHUNK, Math.max(MIN_INFLATE_CHUNK, limits.expected));
+  return gunzipSync(data, { chunkSize, maxOutputLength: limits.max });
+}
+
+/** Smallest output chunk worth asking zlib for (its own default). */
+const MIN_INFLATE_CHUNK = 16 << 10;
+
+/** Throws {@link RestoreError} for an archive this build cannot decompress, before its file is opened. */
+export function assertReadable(archiveFile: string): void {
+  if (!archiveFile.endsWith('.tar.gz')) {
+    throw new RestoreError(`unsupported archive format: ${archiveFile} (this vt reads .tar.gz archives)`);
+  }
 }

@@ -4,6 +4,7 @@
  */
 export { createArchive, type ArchiveResult, type CreateArchiveOptions } from './create.js';
 export { restoreArchive, type RestoreOutcome, type RestoreOptions } from './restore.js';
+export type { InMemoryLimits } from './in-memory.js';
 export type { ManifestEntry } from './manifest.js';
 export { hashFile, HASH_HEX_LENGTH } from './hash.js';
 export { ARCHIVE_EXTENSION } from './codec.js';

@@ -7,15 +7,19 @@
  *
  * Otherwise pass 1 validates: the manifest, every archive member against it (reading the whole archive and
  * hashing file contents), and every destination against the workspace (read-only). Only then does pass 2 write:
- * directories first, then files streamed from a second read of the archive, then symlinks (so a restored
- * link never redirects another member), then directory modes (so a read-only directory is closed last).
+ * directories first, then files, then symlinks (so a restored link never redirects another member), then
+ * directory modes (so a read-only directory is closed last).
+ *
+ * A small archive (in-memory.ts: up to 8 MiB compressed, 64 MiB of content) is read and decompressed once
+ * and pass 2 writes the bodies pass 1 checked; a larger one is streamed in pass 1 and streamed again in
+ * pass 2, every body hashed again before it replaces anything. Both paths share the member checks, so
+ * they accept the same archives with the same messages.
  */
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   closeSync,
   fchmodSync,
-  lstatSync,
   openSync,
   readlinkSync,
   realpathSync,
@@ -30,6 +34,7 @@ import { DestinationTree } from './destination.js';
 import { lstatOrNull } from './lstat-or-null.js';
 import { RestoreError, messageOf, quote } from './errors.js';
 import { createContentHasher, hashFileSync } from './hash.js';
+import { IN_MEMORY_LIMITS, readInMemory, type FileBodies, type InMemoryLimits } from './in-memory.js';
 import { linkTargetInside } from './link-target.js';
 import { checkManifest, type CheckedEntry, type ManifestEntry } from './manifest.js';
 import { baseOf, comparePaths, parentOf } from './member-path.js';
@@ -47,7 +52,25 @@ export interface RestoreOptions {
   archiveFile: string;
   /** The manifest stored with the entry. */
   manifest: readonly ManifestEntry[];
+  /**
+   * Hex SHA-256 of the content of the existing regular file at absolute `absPath` (what hash.ts computes).
+   * The skip-unchanged check (outputs.md §4 rule 5) calls it only for a destination that lstat shows is a
+   * regular file with the member's size and mode, so a caller holding a memo of files it has just hashed
+   * (keyed by their stat) can answer without reading the file again. It should throw when it cannot read
+   * the file; the restore then fails with that message. Default: open (without following a symlink) and
+   * hash the file.
+   */
+  hashFile?: (absPath: string) => string;
+  /**
+   * For tests: archives within these limits are validated and restored from memory, read once; larger ones
+   * are streamed, validated in one read and written from a second. Default {@link IN_MEMORY_LIMITS}.
+   */
+  inMemoryLimits?: InMemoryLimits;
 }
+
+type FileEntry = Extract<CheckedEntry, { type: 'file' }>;
+type DirEntry = Extract<CheckedEntry, { type: 'dir' }>;
+type LinkEntry = Extract<CheckedEntry, { type: 'symlink' }>;
 
 /**
  * Restores `archiveFile` into `workspaceRoot`. Never throws: failures come back as `{ ok: false }` with a
@@ -67,55 +90,66 @@ async function restore(opts: RestoreOptions): Promise<RestoreOutcome> {
   const manifest = checkManifest(opts.manifest);
   const root = realpathSync.native(opts.workspaceRoot);
   const entries = [...manifest.values()].sort((a, b) => comparePaths(a.path, b.path));
-  const dirs = entries.filter((e): e is Extract<CheckedEntry, { type: 'dir' }> => e.type === 'dir');
-  const links = entries.filter((e): e is Extract<CheckedEntry, { type: 'symlink' }> => e.type === 'symlink');
+  const dirs = entries.filter((e): e is DirEntry => e.type === 'dir');
+  const files = entries.filter((e): e is FileEntry => e.type === 'file');
+  const links = entries.filter((e): e is LinkEntry => e.type === 'symlink');
 
   const tree = new DestinationTree(root, new Set(dirs.map((d) => d.path)));
-  const inPlace = new Set(entries.filter((e) => isInPlace(root, tree, e)).map((e) => e.path));
+  const hashFile = opts.hashFile ?? ((path: string) => hashFileSync(path, { noFollow: true }));
+  const found = new Map(entries.map((e) => [e.path, inspect(root, tree, e, hashFile)]));
+  const inPlace = new Set(entries.filter((e) => found.get(e.path) === 'in place').map((e) => e.path));
   if (inPlace.size === entries.length) {
     mustExist(opts.archiveFile); // a row must still have its archive (peers.md §8.3)
     return { ok: true, written: 0, skippedUnchanged: entries.length, warnings: [] };
   }
 
   // Pass 1: nothing below writes.
-  await validateArchive(opts.archiveFile, manifest);
-  for (const entry of entries) tree.check(entry);
+  const bodies = await readInMemory(opts.archiveFile, manifest, opts.inMemoryLimits ?? IN_MEMORY_LIMITS);
+  if (bodies === null) await validateArchive(opts.archiveFile, manifest);
+  for (const link of links) if (found.get(link.path) === 'directory in the way') throw directoryInTheWay(link.path);
 
   // Pass 2.
   const tally = { written: 0, skippedUnchanged: 0, warnings: [] as string[] };
-  const dirCreated = new Map<string, boolean>();
-  for (const dir of dirs) dirCreated.set(dir.path, tree.ensureDir(dir.path).created);
-  await restoreFiles(opts.archiveFile, manifest, inPlace, tree, tally);
+  for (const dir of dirs) tree.ensureDir(dir.path);
+  if (bodies !== null) writeFiles(files, bodies, inPlace, tree, tally);
+  else await restoreFiles(opts.archiveFile, manifest, inPlace, tree, tally);
   restoreLinks(root, links, tree, tally);
   for (const dir of [...dirs].reverse()) {
-    const { real } = tree.ensureDir(dir.path);
-    const current = lstatSync(real).mode & 0o777;
-    if (current !== dir.mode) chmodSync(real, dir.mode);
-    if (dirCreated.get(dir.path) === true || current !== dir.mode) tally.written++;
+    // The mode seen when the directory was ensured (files written since do not change it); one just
+    // created has an unknown mode and always gets the stored one.
+    const { real, created, mode } = tree.ensureDir(dir.path);
+    if (mode !== dir.mode) chmodSync(real, dir.mode);
+    if (created || mode !== dir.mode) tally.written++;
     else tally.skippedUnchanged++;
   }
   return { ok: true, ...tally };
 }
 
+/** What pass 1 finds where a member goes. */
+type Found = 'in place' | 'to write' | 'directory in the way';
+
 /**
- * Whether `entry` is already in the workspace exactly as it would be restored. Read-only. A symlink whose
- * text leads outside never counts, so its warning is still printed.
+ * Read-only: whether `entry` is already exactly as it would be restored (a symlink whose text leads outside
+ * never counts, so its warning is still printed), is to be written, or is a symlink member blocked by a
+ * directory (reported once the archive is validated, as before this check was folded in here). A file
+ * member blocked by a directory fails at once. Each destination is looked at once in pass 1.
  */
-function isInPlace(root: string, tree: DestinationTree, entry: CheckedEntry): boolean {
+function inspect(root: string, tree: DestinationTree, entry: CheckedEntry, hashFile: (path: string) => string): Found {
   const at = tree.locate(entry);
-  if (at === null) return false;
+  if (at === null) return 'to write';
   switch (entry.type) {
     case 'dir':
-      return (lstatSync(at).mode & 0o777) === entry.mode;
+      return tree.existingMode(entry.path) === entry.mode ? 'in place' : 'to write';
     case 'file':
-      return isUnchanged(at, entry);
+      return isUnchanged(at, entry, hashFile) ? 'in place' : 'to write';
     case 'symlink': {
       const stats = lstatOrNull(at);
-      return (
+      if (stats?.isDirectory() === true) return 'directory in the way';
+      const same =
         stats?.isSymbolicLink() === true &&
         readlinkSync(at) === entry.linkText &&
-        linkTargetInside(root, dirname(at), entry.linkText)
-      );
+        linkTargetInside(root, dirname(at), entry.linkText);
+      return same ? 'in place' : 'to write';
     }
   }
 }
@@ -126,6 +160,28 @@ interface Tally {
   warnings: string[];
 }
 
+/** Pass 2 for an archive read into memory: its bodies were checked against the manifest in pass 1. */
+function writeFiles(
+  files: readonly FileEntry[],
+  bodies: FileBodies,
+  inPlace: ReadonlySet<string>,
+  tree: DestinationTree,
+  tally: Tally,
+): void {
+  for (const entry of files) {
+    if (inPlace.has(entry.path)) {
+      tally.skippedUnchanged++;
+      continue;
+    }
+    const body = bodies.get(entry.path);
+    if (body === undefined) throw changedDuringRestore(); // cannot happen: pass 1 saw every file
+    const { real: parent } = tree.ensureDir(parentOf(entry.path));
+    writeFile(parent, join(parent, baseOf(entry.path)), entry.mode, body);
+    tally.written++;
+  }
+}
+
+/** Pass 2 for a streamed archive: read again, so every body is hashed again before it replaces anything. */
 async function restoreFiles(
   archiveFile: string,
   manifest: ReadonlyMap<string, CheckedEntry>,
@@ -146,50 +202,94 @@ async function restoreFiles(
       tally.skippedUnchanged++;
     } else {
       const { real: parent } = tree.ensureDir(parentOf(entry.path));
-      await writeFile(parent, join(parent, baseOf(entry.path)), entry, body);
+      await writeStreamedFile(parent, join(parent, baseOf(entry.path)), entry, body);
       tally.written++;
     }
   }
   if (expected.size > 0) throw changedDuringRestore();
 }
 
-/** Rule 5: same type, size, mode and content hash means the file is left alone (inode and mtime kept). */
-function isUnchanged(dest: string, entry: Extract<CheckedEntry, { type: 'file' }>): boolean {
+/**
+ * Rule 5: same type, size, mode and content hash means the file is left alone (inode and mtime kept).
+ * Throws when a directory is where the file goes.
+ */
+function isUnchanged(dest: string, entry: FileEntry, hashFile: (path: string) => string): boolean {
   const stats = lstatOrNull(dest);
   if (stats === null) return false;
-  if (stats.isDirectory()) throw new RestoreError(`cannot restore ${quote(entry.path)}: a directory is in the way`);
+  if (stats.isDirectory()) throw directoryInTheWay(entry.path);
   if (!stats.isFile() || stats.size !== entry.size || (stats.mode & 0o7777) !== entry.mode) return false;
-  return hashFileSync(dest, { noFollow: true }) === entry.hash;
+  return hashFile(dest) === entry.hash;
 }
 
 /**
- * Writes to a temp name in the destination's directory and renames over the destination, so readers never
- * see half a file and an existing symlink or read-only file there is replaced rather than written through.
+ * Files are written to a temp name in the destination's directory and renamed over the destination, so
+ * readers never see half a file and an existing symlink or read-only file there is replaced rather than
+ * written through.
  */
-async function writeFile(
-  parent: string,
-  dest: string,
-  entry: Extract<CheckedEntry, { type: 'file' }>,
-  body: AsyncIterable<Buffer>,
-): Promise<void> {
-  const temp = tempName(parent);
-  let fd: number | null = openSync(temp, 'wx', 0o600);
+function writeFile(parent: string, dest: string, mode: number, data: Buffer): void {
+  const temp = openTemp(parent);
+  try {
+    writeAll(temp.fd, data);
+  } catch (err) {
+    temp.abandon();
+    throw err;
+  }
+  temp.commit(dest, mode);
+}
+
+/** {@link writeFile} from a stream, checking the content hash before the file replaces anything. */
+async function writeStreamedFile(parent: string, dest: string, entry: FileEntry, body: AsyncIterable<Buffer>): Promise<void> {
+  const temp = openTemp(parent);
   try {
     const hasher = createContentHasher();
     for await (const chunk of body) {
       hasher.update(chunk);
-      for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd, chunk, offset);
+      writeAll(temp.fd, chunk);
     }
-    fchmodSync(fd, entry.mode);
-    closeSync(fd);
-    fd = null;
     if (hasher.digest('hex') !== entry.hash) throw changedDuringRestore();
-    replace(temp, dest);
   } catch (err) {
-    if (fd !== null) closeSync(fd);
-    unlinkQuietly(temp);
+    temp.abandon();
     throw err;
   }
+  temp.commit(dest, entry.mode);
+}
+
+interface TempFile {
+  readonly fd: number;
+  /** Applies the mode, closes, renames over `dest`; removes the temp file if any step fails. */
+  commit(dest: string, mode: number): void;
+  /** Closes and removes the temp file. */
+  abandon(): void;
+}
+
+function openTemp(dir: string): TempFile {
+  const path = tempName(dir);
+  const fd = openSync(path, 'wx', 0o600);
+  let open = true;
+  const abandon = (): void => {
+    if (open) closeSync(fd);
+    open = false;
+    unlinkQuietly(path);
+  };
+  return {
+    fd,
+    abandon,
+    commit(dest, mode) {
+      try {
+        fchmodSync(fd, mode);
+        open = false;
+        closeSync(fd);
+        replace(path, dest);
+      } catch (err) {
+        abandon();
+        throw err;
+      }
+    },
+  };
+}
+
+function writeAll(fd: number, data: Buffer): void {
+  for (let offset = 0; offset < data.length; ) offset += writeSync(fd, data, offset);
 }
 
 function restoreLinks(
@@ -218,9 +318,7 @@ function restoreLinks(
       tally.skippedUnchanged++;
       continue;
     }
-    if (stats?.isDirectory() === true) {
-      throw new RestoreError(`cannot restore ${quote(link.path)}: a directory is in the way`);
-    }
+    if (stats?.isDirectory() === true) throw directoryInTheWay(link.path);
     const temp = tempName(parent);
     symlinkSync(link.linkText, temp);
     try {
@@ -275,6 +373,9 @@ function tempName(dir: string): string {
   return join(dir, `.vt-restore-${randomBytes(6).toString('hex')}`);
 }
 
+function directoryInTheWay(path: string): RestoreError {
+  return new RestoreError(`cannot restore ${quote(path)}: a directory is in the way`);
+}
 
 function changedDuringRestore(): RestoreError {
   return new RestoreError('the archive changed while it was being restored');

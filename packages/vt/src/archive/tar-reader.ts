@@ -1,7 +1,7 @@
 /**
- * Streams the members of an archive file, decompressing on the fly. Restore reads an archive twice
- * (validate, then write), so this is the single place that maps the many ways reading can fail — missing
- * file, bad gzip, truncated or garbled tar — to one clear {@link RestoreError}.
+ * Streams the members of an archive file, decompressing on the fly. Restore reads an archive too big for
+ * memory twice (validate, then write), so this is the single place that maps the many ways streaming can
+ * fail — missing file, bad gzip, truncated or garbled tar — to one clear {@link RestoreError}.
  */
 import { createReadStream } from 'node:fs';
 import { extract, type Header } from 'tar-stream';
@@ -28,7 +28,7 @@ export async function* readArchive(archiveFile: string): AsyncGenerator<ArchiveM
   decompress.on('error', (err) => fail(corrupt(err)));
   source.pipe(decompress).pipe(members);
 
-  const explain = (err: unknown): RestoreError => failure ?? (err instanceof RestoreError ? err : corrupt(err));
+  const explain = (err: unknown): RestoreError => failure ?? corrupt(err);
   const entries = members[Symbol.asyncIterator]();
   try {
     for (;;) {
@@ -64,6 +64,8 @@ export async function drain(body: AsyncIterable<Buffer>): Promise<void> {
   }
 }
 
-function corrupt(err: unknown): RestoreError {
+/** The error a reading failure becomes: a {@link RestoreError} as it is, anything else (zlib, tar-stream) as corruption. */
+export function corrupt(err: unknown): RestoreError {
+  if (err instanceof RestoreError) return err;
   return new RestoreError(`corrupt or truncated archive: ${messageOf(err)}`);
 }

@@ -10,12 +10,11 @@ import type { CheckedEntry } from './manifest.js';
 import { unsafePathReason } from './member-path.js';
 import { drain, readArchive } from './tar-reader.js';
 
+/** Pass 1 for an archive too big to hold in memory: streams it once, checking every member. */
 export async function validateArchive(archiveFile: string, manifest: ReadonlyMap<string, CheckedEntry>): Promise<void> {
-  const seen = new Set<string>();
+  const check = new ArchiveCheck(manifest);
   for await (const { header, body } of readArchive(archiveFile)) {
-    const entry = matchMember(header, manifest);
-    if (seen.has(entry.path)) throw new RestoreError(`archive member ${quote(entry.path)} appears twice`);
-    seen.add(entry.path);
+    const entry = check.member(header);
     if (entry.type !== 'file') {
       await drain(body);
       continue;
@@ -26,12 +25,41 @@ export async function validateArchive(archiveFile: string, manifest: ReadonlyMap
       hasher.update(chunk);
       size += chunk.length;
     }
-    if (size !== entry.size || hasher.digest('hex') !== entry.hash) {
+    check.content(entry, size, hasher.digest('hex'));
+  }
+  check.finish();
+}
+
+/**
+ * The rules of pass 1 over a sequence of members, shared by the streaming pass above and the in-memory read
+ * (in-memory.ts) so both accept exactly the same archives with exactly the same messages: call
+ * {@link member} for each header in archive order, {@link content} for each file body, {@link finish} at the end.
+ */
+export class ArchiveCheck {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly manifest: ReadonlyMap<string, CheckedEntry>) {}
+
+  /** The manifest row of the next member; throws on an unsafe, unknown, mismatched or repeated member. */
+  member(header: Header): CheckedEntry {
+    const entry = matchMember(header, this.manifest);
+    if (this.seen.has(entry.path)) throw new RestoreError(`archive member ${quote(entry.path)} appears twice`);
+    this.seen.add(entry.path);
+    return entry;
+  }
+
+  /** Throws unless a file member's body had the manifest's size and hex content hash. */
+  content(entry: Extract<CheckedEntry, { type: 'file' }>, size: number, hash: string): void {
+    if (size !== entry.size || hash !== entry.hash) {
       throw new RestoreError(`the content of archive member ${quote(entry.path)} does not match the manifest`);
     }
   }
-  for (const path of manifest.keys()) {
-    if (!seen.has(path)) throw new RestoreError(`the archive is missing ${quote(path)}, which the manifest lists`);
+
+  /** Throws when the archive ended without a member the manifest lists. */
+  finish(): void {
+    for (const path of this.manifest.keys()) {
+      if (!this.seen.has(path)) throw new RestoreError(`the archive is missing ${quote(path)}, which the manifest lists`);
+    }
   }
 }
 
