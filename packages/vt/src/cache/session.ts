@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { createArchive, restoreArchive } from '../archive/index.js';
+import { hashFileSync } from '../archive/hash.js';
 import type { IoConfig } from '../config/globs.js';
 import { writeLastSummary } from '../report/last-summary.js';
 import type { ErrorInfo, LeafResult, NotCached, Outcome, RunSummary } from '../report/model.js';
@@ -137,6 +138,8 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       if (found.kind === 'hit' && hit.value.archive) {
         const restored = await restoreArchive({
           workspaceRoot: ws.root, archiveFile: path.join(d, hit.value.archive.file), manifest: hit.value.archive.manifest,
+          // Outputs still in place are recognised through the stat memo, not re-read on every hit.
+          hashFile: (abs) => hasher.hash(relPosix(ws.root, abs)) ?? hashFileSync(abs, { noFollow: true }),
         });
         if (!restored.ok) {
           restoreFailure = restored.message;

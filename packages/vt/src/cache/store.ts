@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { pack, unpack } from 'msgpackr';
+// The sub-path entries are msgpackr's pure-JS build: its main Node entry probes for an optional native
+// decoder at load (detect-libc reads /usr/bin/ldd), ~4 ms of every run that vt's bundle cannot use anyway.
+import { pack } from 'msgpackr/pack';
+import { unpack } from 'msgpackr/unpack';
 import type { ManifestEntry } from '../archive/manifest.js';
 import type { EncodedInputs, HashMemo, StatStamp } from './fingerprint.js';
 import type { PathFingerprint } from './path-fingerprint.js';
