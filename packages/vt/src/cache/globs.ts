@@ -27,10 +27,14 @@ function lstatOrUndefined(abs: string): fs.Stats | undefined {
   }
 }
 
-/** The literal directory a glob starts from (escapes removed), and whether anything after it is a glob. */
-function staticBase(pattern: string): { base: string; isGlob: boolean } {
+/**
+ * The literal directory a glob starts from (escapes removed), whether anything after it is a glob, and that
+ * glob part. Matching paths below the base against the glob part alone lets every package share one
+ * compiled `src/**` instead of compiling `packages/<name>/src/**` once per package.
+ */
+function staticBase(pattern: string): { base: string; isGlob: boolean; glob: string } {
   const scan = picomatch.scan(pattern, { unescape: true });
-  return { base: scan.base, isGlob: scan.isGlob };
+  return { base: scan.base, isGlob: scan.isGlob, glob: scan.glob };
 }
 
 /**
@@ -44,7 +48,7 @@ export function matchGlobs(workspaceRoot: string, io: IoConfig, cacheDirRel: str
     negatives.some((m) => m(rel)) || (cacheDirRel !== undefined && (rel === cacheDirRel || rel.startsWith(`${cacheDirRel}/`)));
   const out = new Set<string>();
   for (const pattern of io.positive) {
-    const { base, isGlob } = staticBase(pattern);
+    const { base, isGlob, glob } = staticBase(pattern);
     if (!isGlob) {
       // A literal path names a file (or symlink); a bare directory name matches nothing (tracing.md §6).
       if (excluded(base) || base.split('/').includes('.git')) continue;
@@ -52,7 +56,9 @@ export function matchGlobs(workspaceRoot: string, io: IoConfig, cacheDirRel: str
       if (st && !st.isDirectory()) out.add(base);
       continue;
     }
-    const isMatch = matcher(pattern);
+    const isMatch = matcher(glob);
+    const start = base === '.' ? '' : base;
+    const below = start === '' ? 0 : start.length + 1;
     const walk = (rel: string): void => {
       let entries: fs.Dirent[];
       try {
@@ -64,11 +70,11 @@ export function matchGlobs(workspaceRoot: string, io: IoConfig, cacheDirRel: str
         if (e.name === '.git') continue;
         const child = rel === '' ? e.name : `${rel}/${e.name}`;
         if (excluded(child)) continue;
-        if (isMatch(child)) out.add(child);
+        if (isMatch(child.slice(below))) out.add(child);
         if (e.isDirectory()) walk(child);
       }
     };
-    walk(base === '.' ? '' : base);
+    walk(start);
   }
   return [...out].sort();
 }
