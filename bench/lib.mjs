@@ -77,8 +77,9 @@ export const loadSamples = [];
 /**
  * How to start one runner in a workspace.
  * @typedef {{ cmd: string, args: string[], env?: Record<string, string>, node?: boolean }} Invocation
- * `node: true` means `cmd` is a Node script: it is started as `node --require rss-probe.cjs cmd` so that the
- * process's own peak RSS is recorded without affecting its children.
+ * `node: true` means `cmd` is a Node CLI: `--require rss-probe.cjs` is added to its NODE_OPTIONS so that the
+ * process's own peak RSS is recorded without affecting its children, while the CLI is still started the way a
+ * user starts it (as its own executable, through its launcher).
  */
 
 /**
@@ -89,12 +90,12 @@ export function timeRun(inv, cwd, { stdout = 'pipe', extraEnv = {} } = {}) {
   const rssFile = path.join(os.tmpdir(), `vt-bench-rss-${process.pid}`);
   fs.rmSync(rssFile, { force: true });
   const env = { ...baseEnv(), ...inv.env, ...extraEnv };
-  let cmd = inv.cmd;
-  let args = inv.args;
+  const cmd = inv.cmd;
+  const args = inv.args;
   if (inv.node) {
     env.VT_BENCH_RSS_FILE = rssFile;
-    args = ['--require', RSS_PROBE, inv.cmd, ...inv.args];
-    cmd = process.execPath;
+    if (env.NODE_OPTIONS !== undefined) env.VT_BENCH_NODE_OPTIONS = env.NODE_OPTIONS;
+    env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --require "${RSS_PROBE}"`.trim();
   }
   const out = typeof stdout === 'number' ? stdout : 'pipe';
   const t0 = process.hrtime.bigint();

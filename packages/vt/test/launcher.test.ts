@@ -1,0 +1,47 @@
+// bin/vt, the shell-and-CommonJS launcher: run as a program it starts Node without NODE_EXTRA_CA_CERTS (which
+// Node 20 loads eagerly) and puts the value back for the tasks, exactly; run as `node bin/vt` it still works.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeTree, VT_BIN } from './helpers.js';
+
+/** The task reports its own NODE_EXTRA_CA_CERTS and whether its parent (vt's Node) was started with one. */
+const REPORT = `node -e "const p=require('fs').readFileSync('/proc/'+process.ppid+'/environ','utf8').split('\\\\0');console.log(JSON.stringify({task:process.env.NODE_EXTRA_CA_CERTS??null,marker:process.env.VT_LAUNCHER_CA_CERTS??null,vt:p.some(e=>e.startsWith('NODE_EXTRA_CA_CERTS='))}))"`;
+
+function report(env: Record<string, string | undefined>): { task: string | null; marker: string | null; vt: boolean } {
+  const root = makeTree({ 'package.json': { name: 'ws', scripts: { report: REPORT } } });
+  const base = { ...process.env, NO_COLOR: '1' };
+  delete base.NODE_EXTRA_CA_CERTS;
+  delete base.VT_LAUNCHER_CA_CERTS;
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) base[k] = v;
+  const res = spawnSync(VT_BIN, ['run', 'report'], { cwd: root, env: base, encoding: 'utf8' });
+  expect(res.stderr).toBe('');
+  expect(res.status).toBe(0);
+  const line = res.stdout.split('\n').find((l) => l.startsWith('{'));
+  return JSON.parse(line!) as { task: string | null; marker: string | null; vt: boolean };
+}
+
+describe('bin/vt launcher', () => {
+  const certs = path.join(makeTree({ 'ca.pem': '' }), 'ca.pem');
+
+  it('starts vt without NODE_EXTRA_CA_CERTS and gives tasks the value back', () => {
+    expect(report({ NODE_EXTRA_CA_CERTS: certs })).toEqual({ task: certs, marker: null, vt: false });
+  });
+
+  it('keeps an empty value empty and an unset one unset', () => {
+    expect(report({ NODE_EXTRA_CA_CERTS: '' })).toEqual({ task: '', marker: null, vt: false });
+    expect(report({})).toEqual({ task: null, marker: null, vt: false });
+  });
+
+  it('ignores a stray marker variable from the environment', () => {
+    expect(report({ VT_LAUNCHER_CA_CERTS: '/nowhere' })).toEqual({ task: null, marker: null, vt: false });
+  });
+
+  it('still runs as `node bin/vt`', () => {
+    const res = spawnSync(process.execPath, [VT_BIN, '--version'], { encoding: 'utf8' });
+    expect(res.status).toBe(0);
+    expect(res.stdout).toMatch(/^vt \d+\.\d+\.\d+\n$/);
+    expect(fs.readFileSync(VT_BIN, 'utf8').startsWith('#!/bin/sh\n')).toBe(true);
+  });
+});
