@@ -198,6 +198,46 @@ describe('an unusable cache is never fatal', () => {
 });
 
 describe('inputs changed while the task runs', () => {
+  /** Lets the files age past the 2 s racy window, so a cold run takes their hashes while the task runs. */
+  const age = (): Promise<void> => new Promise((r) => setTimeout(r, 2100));
+
+  it('a cold run hashes globbed inputs while the task runs and stores exactly what they held', async () => {
+    const root = workspace({ command: 'node -e "console.log(1)"' }, { 'src/b.txt': 'b' });
+    await age();
+    expect(firstLine(runVt(root, ['run', 't']).stdout)).not.toContain('cache');
+    expect(firstLine(runVt(root, ['run', 't']).stdout)).toContain('◉ cache hit');
+    fs.writeFileSync(path.join(root, 'src/b.txt'), 'B');
+    expect(firstLine(runVt(root, ['run', 't']).stdout)).toContain("○ cache miss: 'src/b.txt' modified, executing");
+  });
+
+  it('a globbed input modified during a cold run is not stored', async () => {
+    const root = makeTree({
+      'package.json': { name: 'race' },
+      'vite-task.json': { tasks: { build: { command: 'node build.js', input: ['src/**', 'build.js'], output: ['dist/**'] } } },
+      'build.js': "const fs = require('fs'); const v = fs.readFileSync('src/a.txt', 'utf8'); fs.writeFileSync('ready', ''); setTimeout(() => { fs.mkdirSync('dist', { recursive: true }); fs.writeFileSync('dist/out.txt', v); }, 1500);",
+      'src/a.txt': 'old',
+    });
+    await age();
+    const child = spawn(VT_BIN, ['run', '-v', 'build'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (fs.existsSync(path.join(root, 'ready'))) {
+          clearInterval(poll);
+          fs.writeFileSync(path.join(root, 'src/a.txt'), 'new'); // after the task read it
+          resolve();
+        }
+      }, 10);
+    });
+    await new Promise((resolve) => child.on('close', resolve));
+    expect(stdout).toContain("→ Not cached: 'src/a.txt' changed while the task was running");
+    const next = runVt(root, ['run', 'build']);
+    expect(firstLine(next.stdout)).not.toContain('cache hit');
+    expect(fs.readFileSync(path.join(root, 'dist/out.txt'), 'utf8')).toBe('new');
+    expect(firstLine(runVt(root, ['run', 'build']).stdout)).toContain('◉ cache hit');
+  }, 60_000);
+
   it('an inferred input modified during the run is not stored, so no stale hit is possible', async () => {
     const root = makeTree({
       'package.json': { name: 'race', scripts: { build: 'node build.js' } },

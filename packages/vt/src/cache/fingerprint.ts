@@ -23,7 +23,7 @@ export interface HashMemo {
  * Files whose mtime or ctime lie this close to "now" are hashed but not memoised: a second write within the
  * file system's timestamp granularity could leave the stamp unchanged, and the memo would then lie.
  */
-const RACY_WINDOW_NS = 2_000_000_000n;
+export const RACY_WINDOW_NS = 2_000_000_000n;
 
 /** Content hashing with the stat memo; one instance per run. */
 export class FileHasher {

@@ -38,7 +38,8 @@ export async function lookupEntry(opts: {
   key: EntryKey;
   keyId: string;
   taskKey: string;
-  globbed: EncodedInputs;
+  /** The current globbed inputs, computed only if an entry needs comparing (hashing them costs). */
+  globbed: () => EncodedInputs;
   workspaceRoot: string;
   hasher: FileHasher;
   /** The item's context env + prefix env, for tool-tracked envs. */
@@ -50,13 +51,13 @@ export async function lookupEntry(opts: {
     const envMatch = variants.find((e) => diffTrackedEnvs(e.value.trackedEnvs, e.value.envQueries, opts.env) === undefined);
     if (envMatch) {
       const v = envMatch.value;
-      const reason = diffGlobbed(v.globbed, opts.globbed) ?? (await firstPathDiff(opts.workspaceRoot, v.inferred, opts.hasher));
+      const reason = diffGlobbed(v.globbed, opts.globbed()) ?? (await firstPathDiff(opts.workspaceRoot, v.inferred, opts.hasher));
       return reason ? { kind: 'miss', reason } : { kind: 'hit', key: opts.keyId, variant: envMatch.variant, value: v };
     }
     // No variant fits the env: explain against the most recently used one, in the spec's order.
     const v = variants[0]!.value;
     const reason =
-      diffGlobbed(v.globbed, opts.globbed) ??
+      diffGlobbed(v.globbed, opts.globbed()) ??
       (await firstPathDiff(opts.workspaceRoot, v.inferred, opts.hasher)) ??
       diffTrackedEnvs(v.trackedEnvs, v.envQueries, opts.env);
     return { kind: 'miss', reason };

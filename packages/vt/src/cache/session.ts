@@ -16,7 +16,8 @@ import type { Workspace } from '../workspace/types.js';
 import type { Terminal } from '../run/writers.js';
 import { collectOutputs } from './collect.js';
 import { evictionLimits } from './eviction.js';
-import { encodeInputs, FileHasher, hashGlobbedInputs } from './fingerprint.js';
+import { DeferredInputs } from './deferred-inputs.js';
+import { encodeInputs, FileHasher, hashGlobbedInputs, type EncodedInputs } from './fingerprint.js';
 import { buildSpawnFingerprint, canonicalJson, entryKeyId, taskKeyId, type EntryKey } from './key.js';
 import { cacheDir, cacheRoot } from './location.js';
 import { lookupEntry, type Lookup } from './lookup.js';
@@ -106,7 +107,8 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     // that cannot be opened at all (written by a newer vt, not a database) is never fatal: the run goes on
     // without it, said once.
     let s: CacheStore | undefined;
-    let globbed: [string, string][] = [];
+    /** Globbed inputs hashed before the run: only when an entry had to be compared with them. */
+    let globbed: [string, string][] | undefined;
     let found: Lookup;
     try {
       s = open();
@@ -118,8 +120,8 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     }
     try {
       if (s) {
-        globbed = hashGlobbedInputs(ws.root, task.input, hasher, cacheDirRel);
-        found = await lookupEntry({ store: s, key, keyId, taskKey, globbed: encodeInputs(globbed), workspaceRoot: ws.root, hasher, env: queryEnv });
+        const current = (): EncodedInputs => encodeInputs((globbed ??= hashGlobbedInputs(ws.root, task.input, hasher, cacheDirRel)));
+        found = await lookupEntry({ store: s, key, keyId, taskKey, globbed: current, workspaceRoot: ws.root, hasher, env: queryEnv });
       } else found = { kind: 'miss', reason: undefined };
     } catch (err) {
       found = { kind: 'error', message: (err as Error).message };
@@ -178,6 +180,8 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       ? await startTrace({ program: item.program, args: item.args, env, cwd: item.cwd, limit: knobs.limit, simulate: knobs.simulate })
       : undefined;
 
+    // Nothing stored needed the inputs' hashes: take them while the task runs (deferred-inputs.ts).
+    const deferred = s && globbed === undefined && found.kind === 'miss' ? DeferredInputs.start(ws.root, task.input, hasher, cacheDirRel) : undefined;
     const logName = `logs/${crypto.randomBytes(12).toString('hex')}.log`;
     const logTmp = path.join(d, `${logName}.tmp`);
     let log: ChunkLog | undefined;
@@ -206,7 +210,14 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       },
     });
     r.track(proc);
+    // Hashing in small slices keeps the task's output flowing.
+    let hashing = deferred !== undefined;
+    const hashSome = (): void => {
+      if (hashing && deferred!.step(32)) setImmediate(hashSome);
+    };
+    if (hashing) setImmediate(hashSome);
     const outcome = await proc.done;
+    hashing = false;
     const durationMs = Date.now() - started;
     const cancelled = r.stopped();
     let traced: TraceOutcome | undefined;
@@ -278,7 +289,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
         classification = classifyTrace({
           accesses: tr.accesses, workspaceRoot: ws.root, cacheDirRel, input: task.input, output: task.output,
           ignoredInputs: ignoreRoots(rep?.ignoredInputs), ignoredOutputs: ignoreRoots(rep?.ignoredOutputs),
-          globbed: new Set(globbed.map(([p]) => p)),
+          globbed: new Set(deferred ? deferred.paths() : (globbed ?? []).map(([p]) => p)),
         });
         if (classification.overlap !== undefined) {
           return { kind: 'not-cached', why: { kind: 'readWriteOverlap', path: classification.overlap, packageRelDir: task.pkg.relDir } };
@@ -295,6 +306,8 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     /** Writes log and archive, fsynced, then commits the row (cache.md §7, last paragraph). */
     async function store(st: CacheStore, chunkLog: ChunkLog, classification: TraceClassification | undefined): Promise<Outcome> {
       if (logError !== undefined) throw new Error(`could not write the log: ${logError}`);
+      const inputs = deferred ? deferred.finish() : ({ kind: 'ok', inputs: globbed ?? [] } as const);
+      if (inputs.kind === 'changed') return { kind: 'success', notCached: { kind: 'inputChangedDuringRun', path: inputs.path } };
       const inferred: [string, Awaited<ReturnType<typeof fingerprintPath>>][] = [];
       for (const [rel, how] of classification?.inputs ?? []) inferred.push([rel, await fingerprintPath(ws.root, rel, how, hasher)]);
       // Inferred inputs are fingerprinted after the run. A file changed while the task ran (an editor save,
@@ -326,7 +339,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       const tracked = report ? storeTrackedEnvs(report, task) : { envs: [], queries: [] };
       const archive = archived.archive;
       const value: EntryValue = {
-        globbed: encodeInputs(globbed), inferred, trackedEnvs: tracked.envs, envQueries: tracked.queries, durationMs,
+        globbed: encodeInputs(inputs.inputs), inferred, trackedEnvs: tracked.envs, envQueries: tracked.queries, durationMs,
         log: { file: logName, bytes: chunkLog.bytes },
         archive: archive ? { file: relPosix(d, archive.file), manifest: archive.manifest } : null,
       };
