@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTaskUniverse } from '../src/config/tasks.js';
@@ -37,6 +38,25 @@ describe('workspace discovery', () => {
     expect(graph.get(b)!.map((p) => p.name)).toEqual(['a']);
     expect(containingPackage(ws, path.join(root, 'packages/a/src')).name).toBe('a');
     expect(containingPackage(ws, path.join(root, 'packages')).isRoot).toBe(true);
+  });
+
+  it('member globs: depth as written, ** and braces, no dot dirs, node_modules or symlinked dirs', () => {
+    const root = makeTree({
+      'pnpm-workspace.yaml': 'packages:\n  - "packages/*"\n  - "{apps,tools}/**"\n  - "libs/literal"\n',
+      'package.json': { name: 'root' },
+      'packages/a/package.json': { name: 'a' },
+      'packages/a/nested/package.json': { name: 'too-deep' },
+      'packages/.hidden/package.json': { name: 'hidden' },
+      'apps/web/package.json': { name: 'web' },
+      'apps/web/deep/er/package.json': { name: 'deeper' },
+      'apps/web/node_modules/x/package.json': { name: 'dep' },
+      'tools/cli/package.json': { name: 'cli' },
+      'libs/literal/package.json': { name: 'literal' },
+      'libs/other/package.json': { name: 'other' },
+      'elsewhere/linked/package.json': { name: 'linked' },
+    });
+    fs.symlinkSync(path.join(root, 'elsewhere/linked'), path.join(root, 'packages/linked'));
+    expect(discoverWorkspace(root).packages.map((p) => p.name)).toEqual(['root', 'web', 'deeper', 'literal', 'a', 'cli']);
   });
 
   it('supports package.json workspaces (array and object) and single packages', () => {

@@ -10,14 +10,16 @@ export type DeferredResult = { readonly kind: 'ok'; readonly inputs: [string, st
  * Globbed inputs hashed while the task runs instead of before it. Only used when nothing is stored for the
  * task's key (a cold cache, a changed command or config): then the lookup needs no hashes, and reading every
  * input first only delays the task. Listing and stat'ing them still happens first (on the 4,000-file
- * `require` workload that is ~70 of ~140 ms; reading and hashing, the rest, now overlaps the task, for a
- * re-stat of ~25 ms after it). The bigger the input files, the bigger the saving.
+ * `require` workload that is ~70 of ~140 ms; reading and hashing, the rest, overlaps the task). The bigger
+ * the input files, the bigger the saving.
  *
- * Sound because a file that changes while the task runs changes its stat stamp: every input is stat'ed
- * before the task starts, its content is hashed only if the stamp is still the same, and every stamp is
- * checked again after the task ends; any difference means the task may have read other bytes than were
- * hashed, and the run is not stored. Files changed within the racy window before the start are hashed up
- * front, because a second change in the same timestamp tick would leave the stamp as it was.
+ * What is stored is what hashing before the run would have stored: the content each input had when the task
+ * started. Every input is stat'ed before the start; a file is hashed only if its stat stamp is still the
+ * same before and after it is read, which proves the bytes read are the ones it had at the start (any write
+ * moves the stamp). A file whose stamp moved before it could be hashed leaves no way to know its content at
+ * the start, so the run is not stored ('… changed while the task was running'). The first inputs are hashed
+ * before the task starts, so a task with a handful of inputs behaves exactly as before, deterministically;
+ * so are files changed within the racy window before the start, whose next change could keep the stamp.
  */
 export class DeferredInputs {
   private readonly hashes = new Map<string, string>();
@@ -57,24 +59,22 @@ export class DeferredInputs {
       if (this.changed !== undefined || this.next >= this.pending.length) return false;
       const { rel, stamp } = this.pending[this.next++]!;
       if (this.hashes.has(rel)) continue;
-      const st = statOf(this.root, rel);
-      if (st === undefined || stampOf(st) !== stamp) this.changed = rel;
-      else this.hashOne(rel, st);
+      const before = statOf(this.root, rel);
+      if (before === undefined || stampOf(before) !== stamp) this.changed = rel;
+      else {
+        this.hashOne(rel, before);
+        const after = statOf(this.root, rel);
+        if (after === undefined || stampOf(after) !== stamp) this.changed = rel;
+      }
     }
     return this.changed === undefined && this.next < this.pending.length;
   }
 
-  /** After the task ended: hashes what is left, then checks every stamp again. */
+  /** After the task ended: hashes what is left; the inputs as they were at the start, or the one that moved. */
   finish(): DeferredResult {
     while (this.step(256));
     if (this.changed !== undefined) return { kind: 'changed', path: this.changed };
-    const inputs: [string, string][] = [];
-    for (const { rel, stamp } of this.pending) {
-      const st = statOf(this.root, rel);
-      if (st === undefined || stampOf(st) !== stamp) return { kind: 'changed', path: rel };
-      inputs.push([rel, this.hashes.get(rel)!]);
-    }
-    return { kind: 'ok', inputs };
+    return { kind: 'ok', inputs: this.pending.map(({ rel }): [string, string] => [rel, this.hashes.get(rel)!]) };
   }
 
   private hashOne(rel: string, st: fs.BigIntStats): void {

@@ -35,6 +35,8 @@ export interface CacheSession extends CachedRunner {
 }
 
 const NOT_FOUND = 'no previous cache entry found';
+/** Deferred inputs hashed before the task starts: a task with a handful behaves as if nothing were deferred. */
+const INPUTS_BEFORE_START = 64;
 const RESTORE_FAILED = "the cached outputs couldn't be restored";
 
 /** Testing knobs of tracing.md §5, read from vt's own environment (never passed to tasks). */
@@ -182,6 +184,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
 
     // Nothing stored needed the inputs' hashes: take them while the task runs (deferred-inputs.ts).
     const deferred = s && globbed === undefined && found.kind === 'miss' ? DeferredInputs.start(ws.root, task.input, hasher, cacheDirRel) : undefined;
+    let hashing = deferred?.step(INPUTS_BEFORE_START) === true;
     const logName = `logs/${crypto.randomBytes(12).toString('hex')}.log`;
     const logTmp = path.join(d, `${logName}.tmp`);
     let log: ChunkLog | undefined;
@@ -211,7 +214,6 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     });
     r.track(proc);
     // Hashing in small slices keeps the task's output flowing.
-    let hashing = deferred !== undefined;
     const hashSome = (): void => {
       if (hashing && deferred!.step(32)) setImmediate(hashSome);
     };

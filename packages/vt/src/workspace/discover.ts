@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import fg from 'fast-glob';
 import picomatch from 'picomatch';
 import YAML from 'yaml';
 import { VtError } from '../errors.js';
+import { memberManifestCandidates } from './members.js';
 import type { Workspace, WorkspacePackage } from './types.js';
 
 /** Reads a JSON file that may start with a UTF-8 BOM; errors name the file. */
@@ -77,13 +77,7 @@ function matchMembers(root: string, globs: readonly string[]): string[] {
   });
   const positives = patterns.filter((p) => !p.negated).map((p) => p.glob);
   if (positives.length === 0) return [];
-  const candidates = fg.sync(positives, {
-    cwd: root,
-    ignore: ['**/node_modules/**'],
-    onlyFiles: true,
-    followSymbolicLinks: false,
-    dot: false,
-  });
+  const candidates = memberManifestCandidates(root, positives);
   const matchers = patterns.map((p) => ({ negated: p.negated, isMatch: picomatch(p.glob) }));
   const dirs: string[] = [];
   for (const candidate of candidates) {
