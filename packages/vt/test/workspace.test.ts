@@ -59,6 +59,17 @@ describe('workspace discovery', () => {
     expect(discoverWorkspace(root).packages.map((p) => p.name)).toEqual(['root', 'web', 'deeper', 'literal', 'a', 'cli']);
   });
 
+  it('reports a pnpm-workspace.yaml that is not YAML or not a list of strings, naming the file', () => {
+    const bad = makeTree({ 'pnpm-workspace.yaml': 'packages:\n  - a\n - b: [\n', 'package.json': {} });
+    const err = errorOf(() => discoverWorkspace(bad));
+    expect(err.message).toBe(`Failed to parse ${path.join(bad, 'pnpm-workspace.yaml')}`);
+    expect(err.render()).toMatch(/bad indentation .*\(3:2\)/);
+    const notList = makeTree({ 'pnpm-workspace.yaml': 'packages: 3\n', 'package.json': {} });
+    expect(errorOf(() => discoverWorkspace(notList)).render()).toContain('`packages` must be a list of strings');
+    const empty = makeTree({ 'pnpm-workspace.yaml': '', 'package.json': { name: 'only' } });
+    expect(discoverWorkspace(empty).packages.map((p) => p.name)).toEqual(['only']);
+  });
+
   it('supports package.json workspaces (array and object) and single packages', () => {
     const arr = makeTree({ 'package.json': { name: 'r', workspaces: ['apps/*'] }, 'apps/x/package.json': { name: 'x' } });
     expect(discoverWorkspace(arr).packages.map((p) => p.name)).toEqual(['r', 'x']);
