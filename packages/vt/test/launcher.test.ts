@@ -44,4 +44,16 @@ describe('bin/vt launcher', () => {
     expect(res.stdout).toMatch(/^vt \d+\.\d+\.\d+\n$/);
     expect(fs.readFileSync(VT_BIN, 'utf8').startsWith('#!/bin/sh\n')).toBe(true);
   });
+
+  it('VT_TIMINGS=1 reports when each phase ended, in order', () => {
+    const root = makeTree({ 'package.json': { name: 'ws', scripts: { hi: 'node -e 0' } } });
+    const res = spawnSync(VT_BIN, ['run', 'hi'], { cwd: root, env: { ...process.env, VT_TIMINGS: '1' }, encoding: 'utf8' });
+    expect(res.status).toBe(0);
+    const line = res.stderr.split('\n').find((l) => l.startsWith('vt timings (ms since start): '))!;
+    const marks = line.slice('vt timings (ms since start): '.length).split(', ').map((m) => m.split(' '));
+    expect(marks.map(([p]) => p)).toEqual(['loaded', 'discovered', 'configured', 'planned', 'executed', 'closed', 'exit']);
+    const times = marks.map(([, t]) => Number(t));
+    expect(times.every((t, i) => Number.isFinite(t) && (i === 0 || t >= times[i - 1]!))).toBe(true);
+    expect(spawnSync(VT_BIN, ['run', 'hi'], { cwd: root, encoding: 'utf8' }).stderr).not.toContain('vt timings');
+  });
 });

@@ -16,6 +16,7 @@ import type { TaskEntry } from '../select/index.js';
 import { discoverWorkspace, containingPackage } from '../workspace/discover.js';
 import { buildPackageGraph } from '../workspace/graph.js';
 import { parseCommand, type RunArgs } from './args.js';
+import { mark } from './timings.js';
 
 function version(): string {
   const pkg = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
@@ -28,6 +29,7 @@ function printError(err: VtError): void {
 
 /** Entry point: returns the process exit code (cli.md §7). */
 export async function main(argv: readonly string[]): Promise<number> {
+  mark('loaded');
   let command;
   try {
     command = parseCommand(argv);
@@ -138,9 +140,11 @@ async function run(args: RunArgs, cwd: string): Promise<number> {
   checkQueryConflicts(args);
   if (args.specifier === undefined && !args.onlyCacheFlags) throw new VtError("No task specifier provided for 'run' command");
   const ws = discoverWorkspace(cwd);
+  mark('discovered');
   const universe = loadTaskUniverse(ws);
   const ctx: PlanContext = { ws, universe, graph: buildPackageGraph(ws) };
   validateAllDependsOn(ctx);
+  mark('configured');
   const limit = concurrencyLimit(args, process.env as Record<string, string>);
   cacheRoot(process.env, ws.root); // a bad VITE_CACHE_PATH is a planning error: nothing runs
 
@@ -190,6 +194,7 @@ async function run(args: RunArgs, cwd: string): Promise<number> {
     [],
   );
   for (const w of planner.warnings) process.stderr.write(`${w}\n`);
+  mark('planned');
 
   const color = colorEnabled(process.env, Boolean(process.stdout.isTTY));
   const terminal = createProcessTerminal();
@@ -204,11 +209,13 @@ async function run(args: RunArgs, cwd: string): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  mark('executed');
   const exitCode = executor.exitCode();
   const leaves = executor.leaves;
   terminal.stdout(args.verbose ? fullSummary({ tasks: leaves }) : compactSummary(leaves));
   cache.saveSummary({ version: 1, exitCode, tasks: leaves });
   await cache.close();
+  mark('closed');
   return exitCode;
 }
 
