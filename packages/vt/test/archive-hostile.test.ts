@@ -3,13 +3,12 @@
  * never write. Every case checks that the `outside` sibling of the workspace stays empty and that a failed
  * restore wrote nothing at all, not even the harmless members that come before the bad one.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { pack } from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { manifestFor, sha256, tarBytes, type Member } from './support/tar-members.js';
 import { createArchive, restoreArchive, type ManifestEntry } from '../src/archive/index.js';
 
 const dirs: string[] = [];
@@ -26,32 +25,7 @@ function sandbox(): { base: string; ws: string; outside: string; cache: string }
   return { base, ws, outside, cache };
 }
 
-interface Member {
-  name: string;
-  type?: 'file' | 'directory' | 'symlink' | 'link';
-  content?: string;
-  mode?: number;
-  linkname?: string;
-}
 
-/** The raw tar bytes of `members`, exactly as given (names, modes, link texts are not sanitised). */
-async function tarBytes(members: readonly Member[]): Promise<Buffer> {
-  const p = pack();
-  const chunks: Buffer[] = [];
-  p.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise((resolve) => p.on('end', resolve));
-  for (const m of members) {
-    const type = m.type ?? 'file';
-    await new Promise<void>((resolve, reject) => {
-      const header = { name: m.name, type, mode: m.mode ?? 0o644, linkname: m.linkname, size: 0 };
-      if (type === 'file') p.entry(header, m.content ?? '', (err) => (err ? reject(err) : resolve()));
-      else p.entry(header, (err) => (err ? reject(err) : resolve()));
-    });
-  }
-  p.finalize();
-  await ended;
-  return Buffer.concat(chunks);
-}
 
 function writeArchive(cache: string, bytes: Buffer): string {
   const file = path.join(cache, 'hostile.tar.gz');
@@ -59,18 +33,7 @@ function writeArchive(cache: string, bytes: Buffer): string {
   return file;
 }
 
-const sha256 = (data: string): string => createHash('sha256').update(data).digest('hex');
 
-/** The manifest an attacker who controls both archive and database row would write for `members`. */
-function manifestFor(members: readonly Member[]): ManifestEntry[] {
-  return members.map((m): ManifestEntry => {
-    const type = m.type ?? 'file';
-    const name = type === 'directory' ? m.name.replace(/\/$/, '') : m.name;
-    if (type === 'directory') return { path: name, type: 'dir', size: 0, mode: m.mode ?? 0o755 };
-    if (type === 'symlink') return { path: name, type: 'symlink', size: 0, mode: 0o777, linkText: m.linkname! };
-    return { path: name, type: 'file', size: Buffer.byteLength(m.content ?? ''), mode: m.mode ?? 0o644, hash: sha256(m.content ?? '') };
-  });
-}
 
 /** All entries below `dir`, recursively, as relative paths. */
 function listing(dir: string): string[] {

@@ -4,13 +4,12 @@
  * exactly the same archives with the same messages and leave the same workspace, so every scenario here is
  * restored through both (the streaming one by setting the in-memory limits to zero) and the results compared.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { pack } from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { manifestFor, sha256, tarBytes, type Member } from './support/tar-members.js';
 import { IN_MEMORY_LIMITS, readInMemory, type InMemoryLimits } from '../src/archive/in-memory.js';
 import { createArchive, restoreArchive, type ManifestEntry, type RestoreOutcome } from '../src/archive/index.js';
 import { checkManifest } from '../src/archive/manifest.js';
@@ -38,44 +37,9 @@ function sandbox(): { ws: string; outside: string; cache: string; src: string } 
   return { ws, outside, cache, src };
 }
 
-interface Member {
-  name: string;
-  type?: 'file' | 'directory' | 'symlink';
-  content?: string | Buffer;
-  mode?: number;
-  linkname?: string;
-}
 
-/** Raw tar bytes of `members`, exactly as given. */
-async function tarBytes(members: readonly Member[]): Promise<Buffer> {
-  const p = pack();
-  const chunks: Buffer[] = [];
-  p.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise((resolve) => p.on('end', resolve));
-  for (const m of members) {
-    const type = m.type ?? 'file';
-    await new Promise<void>((resolve, reject) => {
-      const header = { name: m.name, type, mode: m.mode ?? 0o644, linkname: m.linkname, size: 0 };
-      if (type === 'file') p.entry(header, m.content ?? '', (err) => (err ? reject(err) : resolve()));
-      else p.entry(header, (err) => (err ? reject(err) : resolve()));
-    });
-  }
-  p.finalize();
-  await ended;
-  return Buffer.concat(chunks);
-}
 
-const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
-function manifestFor(members: readonly Member[]): ManifestEntry[] {
-  return members.map((m): ManifestEntry => {
-    const type = m.type ?? 'file';
-    if (type === 'directory') return { path: m.name.replace(/\/$/, ''), type: 'dir', size: 0, mode: m.mode ?? 0o755 };
-    if (type === 'symlink') return { path: m.name, type: 'symlink', size: 0, mode: 0o777, linkText: m.linkname! };
-    const content = m.content ?? '';
-    return { path: m.name, type: 'file', size: Buffer.byteLength(content), mode: m.mode ?? 0o644, hash: sha256(content) };
-  });
-}
 
 /** Every entry below `root`: type, mode, content hash or link text. */
 function snapshot(root: string): Record<string, string> {

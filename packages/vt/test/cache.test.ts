@@ -198,6 +198,27 @@ describe('an unusable cache is never fatal', () => {
 });
 
 describe('inputs changed while the task runs', () => {
+  /**
+   * Runs `vt run {flags} build` and, once the task has read `src/a.txt` (it writes `ready`), changes that
+   * file to 'new'; resolves with vt's stdout when vt exits.
+   */
+  async function runEditingInput(root: string, flags: readonly string[]): Promise<string> {
+    const child = spawn(VT_BIN, ['run', ...flags, 'build'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (fs.existsSync(path.join(root, 'ready'))) {
+          clearInterval(poll);
+          fs.writeFileSync(path.join(root, 'src/a.txt'), 'new');
+          resolve();
+        }
+      }, 10);
+    });
+    await new Promise((resolve) => child.on('close', resolve));
+    return stdout;
+  }
+
   /** Lets the files age past the 2 s racy window, so a cold run takes their hashes while the task runs. */
   const age = (): Promise<void> => new Promise((r) => setTimeout(r, 2100));
 
@@ -218,17 +239,7 @@ describe('inputs changed while the task runs', () => {
       'src/a.txt': 'old',
     });
     await age();
-    const child = spawn(VT_BIN, ['run', 'build'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (fs.existsSync(path.join(root, 'ready'))) {
-          clearInterval(poll);
-          fs.writeFileSync(path.join(root, 'src/a.txt'), 'new'); // after the task read it
-          resolve();
-        }
-      }, 10);
-    });
-    await new Promise((resolve) => child.on('close', resolve));
+    await runEditingInput(root, []);
     expect(fs.readFileSync(path.join(root, 'dist/out.txt'), 'utf8')).toBe('old');
     const next = runVt(root, ['run', 'build']);
     expect(firstLine(next.stdout)).toContain("○ cache miss: 'src/a.txt' modified, executing");
@@ -243,19 +254,7 @@ describe('inputs changed while the task runs', () => {
       'build.js': "const fs = require('fs'); const v = fs.readFileSync('src/a.txt', 'utf8'); fs.writeFileSync('ready', ''); setTimeout(() => { fs.mkdirSync('dist', { recursive: true }); fs.writeFileSync('dist/out.txt', v); }, 1500);",
       'src/a.txt': 'old',
     });
-    const child = spawn(VT_BIN, ['run', '-v', 'build'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (fs.existsSync(path.join(root, 'ready'))) {
-          clearInterval(poll);
-          fs.writeFileSync(path.join(root, 'src/a.txt'), 'new'); // after the task read it
-          resolve();
-        }
-      }, 10);
-    });
-    await new Promise((resolve) => child.on('close', resolve));
+    const stdout = await runEditingInput(root, ['-v']);
     expect(stdout).toContain("→ Not cached: 'src/a.txt' changed while the task was running");
     expect(fs.readFileSync(path.join(root, 'dist/out.txt'), 'utf8')).toBe('old');
     const next = runVt(root, ['run', 'build']);
