@@ -168,6 +168,24 @@ function runAsync(cwd: string, args: string[]): Promise<{ status: number | null;
   });
 }
 
+describe('a failed lookup', () => {
+  it('runs the task, reports the failure, and still stores the real inputs', () => {
+    const root = workspace({ command: 'node -e "console.log(7)"' });
+    expect(firstLine(runVt(root, ['run', 't']).stdout)).not.toContain('cache');
+    const db = new Database(path.join(root, 'node_modules/.vite/task-cache/v1001/cache.db'));
+    db.exec("UPDATE entries SET value = X'c1'"); // 0xc1 is never valid MessagePack
+    db.close();
+    const failed = runVt(root, ['run', 't']);
+    expect(failed.status).toBe(1); // an infrastructure error (cache.md §6.4, cli.md §7)
+    expect(failed.stdout).toContain('7\n');
+    expect(failed.stderr + failed.stdout).toContain('✗ Cache lookup failed');
+    expect(firstLine(runVt(root, ['run', 't']).stdout)).toContain('◉ cache hit');
+    // The entry written after the failed lookup lists src/a.txt: without it, no hit.
+    fs.rmSync(path.join(root, 'src/a.txt'));
+    expect(firstLine(runVt(root, ['run', 't']).stdout)).toContain("○ cache miss: 'a.txt' removed from 'src', executing");
+  });
+});
+
 describe('an unusable cache is never fatal', () => {
   it.each([
     ['not a database', (db: string) => fs.writeFileSync(db, 'garbage'), 'file is not a database'],

@@ -182,8 +182,9 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       ? await startTrace({ program: item.program, args: item.args, env, cwd: item.cwd, limit: knobs.limit, simulate: knobs.simulate })
       : undefined;
 
-    // Nothing stored needed the inputs' hashes: take them while the task runs (deferred-inputs.ts).
-    const deferred = s && globbed === undefined && found.kind === 'miss' ? DeferredInputs.start(ws.root, task.input, hasher, cacheDirRel) : undefined;
+    // Nothing stored needed the inputs' hashes (or the lookup failed before hashing them): take them while
+    // the task runs (deferred-inputs.ts), so that what is stored always lists the real inputs.
+    const deferred = s && globbed === undefined ? DeferredInputs.start(ws.root, task.input, hasher, cacheDirRel) : undefined;
     let hashing = deferred?.step(INPUTS_BEFORE_START) === true;
     const logName = `logs/${crypto.randomBytes(12).toString('hex')}.log`;
     const logTmp = path.join(d, `${logName}.tmp`);
@@ -308,7 +309,8 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     /** Writes log and archive, fsynced, then commits the row (cache.md §7, last paragraph). */
     async function store(st: CacheStore, chunkLog: ChunkLog, classification: TraceClassification | undefined): Promise<Outcome> {
       if (logError !== undefined) throw new Error(`could not write the log: ${logError}`);
-      const inputs = deferred ? deferred.finish() : ({ kind: 'ok', inputs: globbed ?? [] } as const);
+      if (!deferred && !globbed) throw new Error('the inputs were neither hashed nor deferred'); // unreachable: one of them is set whenever a store is open
+      const inputs = deferred ? deferred.finish() : ({ kind: 'ok', inputs: globbed! } as const);
       if (inputs.kind === 'changed') return { kind: 'success', notCached: { kind: 'inputChangedDuringRun', path: inputs.path } };
       const inferred: [string, Awaited<ReturnType<typeof fingerprintPath>>][] = [];
       for (const [rel, how] of classification?.inputs ?? []) inferred.push([rel, await fingerprintPath(ws.root, rel, how, hasher)]);
