@@ -187,6 +187,17 @@ describe('a failed lookup', () => {
 });
 
 describe('an unusable cache is never fatal', () => {
+  it('a cache dir that cannot be created (under /proc) is reported, not hung on', () => {
+    const root = workspace({ command: 'node -e "console.log(7)"' });
+    const res = spawnSync(VT_BIN, ['run', 't'], {
+      cwd: root, env: { ...process.env, NO_COLOR: '1', VITE_CACHE_PATH: '/proc/vt-no-such-dir' }, encoding: 'utf8', timeout: 30_000,
+    });
+    expect(res.signal).toBeNull();
+    expect(res.status).toBe(0);
+    expect(res.stdout).toContain('7\n');
+    expect(res.stderr).toContain("✗ The cache at /proc/vt-no-such-dir/v1001 cannot be used (ENOENT");
+  });
+
   it.each([
     ['not a database', (db: string) => fs.writeFileSync(db, 'garbage'), 'file is not a database'],
     [

@@ -110,4 +110,13 @@ describe('code cache', () => {
     expect(fs.existsSync(path.join(dir, 'rel'))).toBe(false);
     expect(fs.readdirSync(path.join(home, '.cache', 'vt', 'code-cache'))).toHaveLength(1);
   });
+
+  it('a home where the cache dir cannot be created (under /proc) costs nothing and never hangs', () => {
+    const res = spawnSync(process.execPath, [VT_BIN, '--version'], {
+      env: { ...process.env, HOME: '/proc', XDG_CACHE_HOME: '' }, encoding: 'utf8', timeout: 30_000,
+    });
+    expect(res.signal).toBeNull();
+    expect(res.status).toBe(0);
+    expect(res.stdout).toMatch(/^vt /);
+  });
 });

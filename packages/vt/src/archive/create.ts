@@ -18,7 +18,6 @@ import {
   createWriteStream,
   fstatSync,
   fsyncSync,
-  mkdirSync,
   openSync,
   readSync,
   readlinkSync,
@@ -38,6 +37,7 @@ import { isInside } from './link-target.js';
 import { lstatOrNull } from './lstat-or-null.js';
 import type { ManifestEntry } from './manifest.js';
 import { baseOf, comparePaths, parentOf, unsafePathReason } from './member-path.js';
+import { makeDirs } from '../make-dirs.js';
 
 export interface ArchiveResult {
   /** Absolute path of the archive, `{outputsDir}/{random id}.tar.gz`. */
@@ -78,7 +78,7 @@ export async function createArchive(opts: CreateArchiveOptions): Promise<Archive
   if (sources.length === 0) return null;
 
   const outputsDir = resolve(opts.outputsDir);
-  mkdirSync(outputsDir, { recursive: true });
+  makeDirs(outputsDir);
   const file = join(outputsDir, `${randomBytes(16).toString('hex')}${ARCHIVE_EXTENSION}`);
   const temp = `${file}.tmp`;
   try {

@@ -26,6 +26,7 @@ import { fingerprintPath } from './path-fingerprint.js';
 import { CacheStore, type EntryValue } from './store.js';
 import { classifyTrace, underAny, type TraceClassification } from './trace-set.js';
 import { storeTrackedEnvs, variantOf } from './tracked-env.js';
+import { makeDirs } from '../make-dirs.js';
 
 export interface CacheSession extends CachedRunner {
   /** Writes `last-summary.json`; a failure is reported on stderr and never changes the exit code. */
@@ -73,7 +74,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     try {
       const root = cacheRoot(opts.env, ws.root);
       const d = resolveDir();
-      fs.mkdirSync(d, { recursive: true });
+      makeDirs(d);
       // The legacy single-dir layout left regular files directly in the root; directories (other schema
       // versions) are left alone.
       for (const e of fs.readdirSync(root, { withFileTypes: true })) {

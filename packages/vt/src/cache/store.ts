@@ -10,6 +10,7 @@ import type { ManifestEntry } from '../archive/manifest.js';
 import type { EncodedInputs, HashMemo, StatStamp } from './fingerprint.js';
 import type { PathFingerprint } from './path-fingerprint.js';
 import type { StoredEnvQueries, StoredTrackedEnvs } from './tracked-env.js';
+import { makeDirs } from '../make-dirs.js';
 
 /** A stored result (cache.md §4). File names are relative to the cache dir. */
 export interface EntryValue {
@@ -114,8 +115,8 @@ export class CacheStore {
   }
 
   static open(dir: string): CacheStore {
-    fs.mkdirSync(path.join(dir, 'logs'), { recursive: true });
-    fs.mkdirSync(path.join(dir, 'outputs'), { recursive: true });
+    makeDirs(path.join(dir, 'logs'));
+    makeDirs(path.join(dir, 'outputs'));
     return new CacheStore(dir);
   }
 

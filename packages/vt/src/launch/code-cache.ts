@@ -24,6 +24,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
+import { makeDirs } from '../make-dirs.js';
 import { IMPORT_HOOK } from './external.js';
 
 /** How many runs after the first may rewrite the cache with what they compiled. */
@@ -71,7 +72,7 @@ function readCache(cacheFile: string, stamp: string): Cached | undefined {
 /** Writes header + data to a temp file and renames it into place, so a concurrent reader sees all or nothing. */
 function writeCache(cacheFile: string, stamp: string, generation: number, data: Buffer): void {
   try {
-    fs.mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 });
+    makeDirs(path.dirname(cacheFile), 0o700);
     const temp = `${cacheFile}.${process.pid}.tmp`;
     fs.writeFileSync(temp, Buffer.concat([Buffer.from(`${stamp} ${generation}\n`), data]), { mode: 0o600 });
     fs.renameSync(temp, cacheFile);

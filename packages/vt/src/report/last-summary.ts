@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RunSummary } from './model.js';
+import { makeDirs } from '../make-dirs.js';
 
 export const LAST_SUMMARY_FILE = 'last-summary.json';
 
 /** Writes `last-summary.json` atomically (temp file + rename), so a reader never sees half a file. */
 export function writeLastSummary(cacheDir: string, summary: RunSummary): void {
-  fs.mkdirSync(cacheDir, { recursive: true });
+  makeDirs(cacheDir);
   const file = path.join(cacheDir, LAST_SUMMARY_FILE);
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(summary));
