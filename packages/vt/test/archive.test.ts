@@ -379,19 +379,22 @@ describe('createArchive on outputs that are still being written', () => {
   it('rejects (and does not crash) when a member of a small archive changes', async () => {
     // A small archive is packed before the compression pipeline starts pulling, so tar-stream's error
     // event has no listener of its own when the change is seen. One attempt may read the file between two
-    // writes, so retry until the change is seen.
+    // writes, so retry until the change is seen — for up to 20 s, yielding between attempts so that the
+    // writer gets the CPU even on a loaded 2-core machine (a fixed 200 attempts was flaky there).
     const { src, outputs } = sandbox();
     write(src, 'a.log', 'start\n');
     write(src, 'b.js', 'x');
     let rejected: unknown = null;
     await whileWriting(path.join(src, 'a.log'), '>', async () => {
-      for (let attempt = 0; attempt < 200 && rejected === null; attempt++) {
+      const deadline = Date.now() + 20_000;
+      while (rejected === null && Date.now() < deadline) {
         await createArchive({ workspaceRoot: src, outputsDir: outputs, paths: ['a.log', 'b.js'] }).catch((err: unknown) => {
           rejected = err;
         });
+        await new Promise((resolve) => setTimeout(resolve, 1));
       }
     });
     expect((rejected as Error | null)?.message).toBe("output 'a.log' changed while it was being archived");
     expect(fs.readdirSync(outputs).filter((name) => name.endsWith('.tmp'))).toEqual([]);
-  });
+  }, 30_000);
 });
