@@ -35,8 +35,7 @@ const LEARNING_RUNS = 3;
  * compiled code. V8 itself only checks the source's length. The ctime is what makes this sound: package
  * managers give every file the same fixed mtime, but no one can set a ctime, and any write moves it.
  */
-function stampOf(file: string): string {
-  const st = fs.statSync(file, { bigint: true });
+function stampOf(st: fs.BigIntStats): string {
   return JSON.stringify([process.version, process.arch, st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs].map(String));
 }
 
@@ -92,9 +91,19 @@ export interface LoadOptions {
 /** Runs the CommonJS bundle at `file` and returns its exports. */
 export function loadBundle<T>(file: string, { importExternal, learn, env = process.env }: LoadOptions): T {
   (globalThis as Record<symbol, unknown>)[IMPORT_HOOK] = importExternal;
-  const source = fs.readFileSync(file, 'utf8');
+  // Stamp and source come from one open file, so a bundle replaced in between (a reinstall) cannot pair
+  // the new source with the old stamp's cached data.
+  const fd = fs.openSync(file, 'r');
+  let source: string;
+  let stats: fs.BigIntStats;
+  try {
+    stats = fs.fstatSync(fd, { bigint: true });
+    source = fs.readFileSync(fd, 'utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
   const enabled = env.VT_CODE_CACHE !== '0';
-  const stamp = enabled ? stampOf(file) : '';
+  const stamp = enabled ? stampOf(stats) : '';
   const cacheFile = cacheFileFor(file, env);
   const cached = enabled ? readCache(cacheFile, stamp) : undefined;
   // The CommonJS wrapper, as Node's own loader builds it.
