@@ -7,10 +7,11 @@ import Database from 'better-sqlite3';
 import { pack } from 'msgpackr/pack';
 import { unpack } from 'msgpackr/unpack';
 import type { ManifestEntry } from '../archive/manifest.js';
-import type { EncodedInputs, HashMemo, StatStamp } from './fingerprint.js';
+import type { EncodedInputs } from './fingerprint.js';
 import type { PathFingerprint } from './path-fingerprint.js';
 import type { StoredEnvQueries, StoredTrackedEnvs } from './tracked-env.js';
 import { makeDirs } from '../make-dirs.js';
+import { STAT_MEMO_TABLE, StatMemo } from './stat-memo.js';
 
 /** A stored result (cache.md §4). File names are relative to the cache dir. */
 export interface EntryValue {
@@ -34,7 +35,7 @@ export interface StoredEntry {
  * Bumped when the table layout changes. An older layout is dropped and recreated (a cache can always be
  * rebuilt); a newer one is refused, never silently downgraded.
  */
-const DB_LAYOUT = 3;
+const DB_LAYOUT = 4;
 
 /** Use times are for eviction, measured in days: refreshing them more often than this is wasted writes. */
 const USE_TIME_GRANULARITY_MS = 60 * 60 * 1000;
@@ -80,9 +81,7 @@ export class CacheStore {
             created_at INTEGER NOT NULL, used_at INTEGER NOT NULL, PRIMARY KEY (key, variant));
           CREATE INDEX entries_used ON entries(used_at);
           CREATE TABLE pointers (task_key TEXT PRIMARY KEY, entry_key TEXT NOT NULL);
-          CREATE TABLE file_memo (
-            path TEXT PRIMARY KEY, dev TEXT NOT NULL, ino TEXT NOT NULL, size TEXT NOT NULL,
-            mtime_ns TEXT NOT NULL, ctime_ns TEXT NOT NULL, hash TEXT NOT NULL);`);
+          ${STAT_MEMO_TABLE}`);
         this.db.pragma(`user_version = ${DB_LAYOUT}`);
       }).immediate();
     }
@@ -106,12 +105,8 @@ export class CacheStore {
       ),
       touch: this.db.prepare('UPDATE entries SET used_at = ? WHERE key = ? AND variant = ? AND used_at < ?'),
       delete: this.db.prepare('DELETE FROM entries WHERE key = ? AND variant = ?'),
-      memoPut: this.db.prepare(
-        `INSERT INTO file_memo (path, dev, ino, size, mtime_ns, ctime_ns, hash) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(path) DO UPDATE SET dev = excluded.dev, ino = excluded.ino, size = excluded.size,
-           mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns, hash = excluded.hash`,
-      ),
     };
+    this.memo = new StatMemo(this.db);
   }
 
   static open(dir: string): CacheStore {
@@ -175,42 +170,12 @@ export class CacheStore {
     }).immediate();
   }
 
-  /**
-   * The stat memo, read in one query on first use and written back in one transaction (`flushMemo`): one
-   * SQLite round trip per input file was the largest cost of hashing many inputs.
-   */
-  private memoRows: Map<string, { stamp: StatStamp; hash: string }> | undefined;
-  private readonly memoPending = new Map<string, { stamp: StatStamp; hash: string }>();
-
-  readonly memo: HashMemo = {
-    get: (wsPath) => {
-      if (!this.memoRows) {
-        this.memoRows = new Map();
-        const rows = this.db
-          .prepare<[], { path: string; stamp: string; hash: string }>(
-            "SELECT path, dev || ':' || ino || ':' || size || ':' || mtime_ns || ':' || ctime_ns AS stamp, hash FROM file_memo",
-          )
-          .all();
-        for (const row of rows) this.memoRows.set(row.path, { stamp: row.stamp as StatStamp, hash: row.hash });
-      }
-      return this.memoPending.get(wsPath) ?? this.memoRows.get(wsPath);
-    },
-    put: (wsPath, stamp, hash) => {
-      this.memoPending.set(wsPath, { stamp, hash });
-    },
-  };
+  /** The stat memo (stat-memo.ts); `flushMemo` writes what the run learned. */
+  readonly memo: StatMemo;
 
   /** Writes the memo entries learned since the last flush, in one transaction. */
   flushMemo(): void {
-    if (this.memoPending.size === 0) return;
-    const pending = [...this.memoPending];
-    this.memoPending.clear();
-    this.db.transaction(() => {
-      for (const [p, { stamp: s, hash }] of pending) {
-        this.stmts.memoPut.run(p, ...s.split(':'), hash);
-        this.memoRows?.set(p, { stamp: s, hash });
-      }
-    }).immediate();
+    this.memo.flush();
   }
 
   /**
