@@ -5,10 +5,28 @@
  * cache (src/launch/code-cache.ts), which Node 20 offers for scripts but not for ES modules. Code behind
  * dynamic imports (the selector, the IPC server) is still only evaluated when used.
  * better-sqlite3's JavaScript is bundled (so it is in the code cache too) and its addon is loaded by path
- * (src/cache/store.ts); the tracer and the node client stay external, loaded from node_modules.
+ * (src/cache/store.ts); the tracer stays external, loaded from node_modules, and so does the node client (by path).
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { build } from 'esbuild';
+
+/**
+ * The node client stays a separate file (it names the addon next to itself) but is required by a path
+ * relative to the bundle, fixed at build time: resolving the bare name at run time went through Node's
+ * package-exports resolver, ~5 ms on every run that starts an IPC server.
+ */
+const externalByPath = {
+  name: 'external-by-path',
+  setup(b) {
+    b.onResolve({ filter: /^@vt\/node-client$/ }, (args) => {
+      const file = fs.realpathSync(createRequire(path.resolve('package.json')).resolve(args.path));
+      const rel = path.relative(path.resolve('dist/bundle'), file);
+      return { path: rel.startsWith('../') ? rel : `./${rel}`, external: true };
+    });
+  },
+};
 
 fs.rmSync('dist/bundle', { recursive: true, force: true });
 await build({
@@ -21,7 +39,8 @@ await build({
   mainFields: ['module', 'main'],
   target: 'node20',
   sourcemap: true,
-  external: ['@vt/tracer', '@vt/node-client'],
+  external: ['@vt/tracer'],
+  plugins: [externalByPath],
   // Code written as ES modules (vt's own, and bundled dependencies) resolves files next to itself.
   define: { 'import.meta.url': '__vtBundleUrl' },
   banner: { js: "const __vtBundleUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -3,7 +3,15 @@
  * one MessagePack value. The Rust client (crates/vt_ipc_protocol) encodes the same bytes; the shared vectors in
  * fixtures/ipc-protocol-vectors/ pin both.
  */
-import { C1, Packr, Unpackr } from 'msgpackr';
+// The pure-JS entry points: the package root's Node entry probes for an optional native decoder at load time
+// (it reads /usr/bin/ldd), several milliseconds on every run that starts an IPC server.
+import { Packr } from 'msgpackr/pack';
+import * as unpackEntry from 'msgpackr/unpack';
+
+const { Unpackr } = unpackEntry;
+/** msgpackr's marker for the reserved byte 0xc1: exported by the module, missing from its type declarations. */
+const C1: unknown = (unpackEntry as unknown as { C1?: unknown }).C1;
+if (C1 === undefined) throw new Error('msgpackr/unpack no longer exports C1; decodePayload cannot reject 0xc1');
 
 /** Version exchanged in the handshake. */
 export const PROTOCOL_VERSION = 1;
