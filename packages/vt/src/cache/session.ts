@@ -27,6 +27,7 @@ import { CacheStore, type EntryValue } from './store.js';
 import { classifyTrace, underAny, type TraceClassification } from './trace-set.js';
 import { storeTrackedEnvs, variantOf } from './tracked-env.js';
 import { makeDirs } from '../make-dirs.js';
+import { mark } from '../cli/timings.js';
 
 export interface CacheSession extends CachedRunner {
   /** Writes `last-summary.json`; a failure is reported on stderr and never changes the exit code. */
@@ -130,6 +131,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       found = { kind: 'error', message: (err as Error).message };
     }
 
+    mark(`${task.pkg.name}#${task.name} looked up`);
     // 2. Hit: the log must be replayable and the outputs restorable before the hit is announced.
     let restoreFailure: string | undefined;
     let restoreWarnings: readonly string[] = [];
@@ -175,6 +177,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     if (restoreFailure !== undefined) terminal.stderr(`✗ Failed to restore outputs: ${restoreFailure}\n`);
 
     const ipc = await startIpc(queryEnv);
+    mark(`${task.pkg.name}#${task.name} ipc started`);
     const markers = ipc.kind === 'started' ? ipc.server.env : {};
     // The filtered env was already built for the key; only vt's own markers are added (env.md §6).
     const env = { ...base.env, ...markers };
@@ -187,6 +190,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     // the task runs (deferred-inputs.ts), so that what is stored always lists the real inputs.
     const deferred = s && globbed === undefined ? DeferredInputs.start(ws.root, task.input, hasher, cacheDirRel) : undefined;
     let hashing = deferred?.step(INPUTS_BEFORE_START) === true;
+    mark(`${task.pkg.name}#${task.name} inputs listed`);
     const logName = `logs/${crypto.randomBytes(12).toString('hex')}.log`;
     const logTmp = path.join(d, `${logName}.tmp`);
     let log: ChunkLog | undefined;
@@ -221,6 +225,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     };
     if (hashing) setImmediate(hashSome);
     const outcome = await proc.done;
+    mark(`${task.pkg.name}#${task.name} exited`);
     hashing = false;
     const durationMs = Date.now() - started;
     const cancelled = r.stopped();
@@ -312,6 +317,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       if (logError !== undefined) throw new Error(`could not write the log: ${logError}`);
       if (!deferred && !globbed) throw new Error('the inputs were neither hashed nor deferred'); // unreachable: one of them is set whenever a store is open
       const inputs = deferred ? deferred.finish() : ({ kind: 'ok', inputs: globbed! } as const);
+      mark(`${task.pkg.name}#${task.name} inputs hashed`);
       if (inputs.kind === 'changed') return { kind: 'success', notCached: { kind: 'inputChangedDuringRun', path: inputs.path } };
       const inferred: [string, Awaited<ReturnType<typeof fingerprintPath>>][] = [];
       for (const [rel, how] of classification?.inputs ?? []) inferred.push([rel, await fingerprintPath(ws.root, rel, how, hasher)]);
@@ -329,6 +335,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
           isIgnoredWrite: (rel) => underAny(rel, ignoredOutputs),
         }),
       );
+      mark(`${task.pkg.name}#${task.name} archived`);
       if (archived.kind === 'racing') return { kind: 'success', notCached: { kind: 'outputsChanged', path: archived.path } };
       // An output touched after the task ended was written by someone else (another vt run of the same task):
       // the archive may hold their half-written file, so it must not become an entry.
@@ -353,6 +360,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
         const variant = variantOf(tracked.envs, tracked.queries);
         filesToDelete.push(...st.commit(taskKey, keyId, variant, canonicalJson(key), value, size));
         storedAny = true;
+        mark(`${task.pkg.name}#${task.name} stored`);
       } catch (err) {
         fs.rmSync(path.join(d, logName), { force: true });
         if (archive) fs.rmSync(archive.file, { force: true });
@@ -375,6 +383,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       if (store) {
         try {
           store.flushMemo();
+          mark('memo flushed');
         } catch {
           // The memo only saves re-reading files; losing it costs time, never correctness.
         }
