@@ -6,14 +6,14 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashFileSync } from '../src/archive/hash.js';
 import { DeferredInputs } from '../src/cache/deferred-inputs.js';
-import { FileHasher } from '../src/cache/fingerprint.js';
+import { FileHasher, stampOf, type HashMemo, type StatStamp } from '../src/cache/fingerprint.js';
 import { makeTree } from './helpers.js';
 
 const IO = { auto: false, positive: ['src/**'], negative: [] };
 const roots: string[] = [];
 
 beforeAll(async () => {
-  for (let i = 0; i < 3; i++) roots.push(makeTree({ 'src/a.txt': 'a', 'src/b.txt': 'b', 'src/sub/c.txt': 'c', 'other.txt': 'x' }));
+  for (let i = 0; i < 6; i++) roots.push(makeTree({ 'src/a.txt': 'a', 'src/b.txt': 'b', 'src/sub/c.txt': 'c', 'other.txt': 'x' }));
   await new Promise((r) => setTimeout(r, 2100));
 });
 
@@ -45,5 +45,41 @@ describe('deferred input hashing', () => {
     expect(inputs.step(1)).toBe(true);
     fs.writeFileSync(path.join(root, 'src/b.txt'), 'bb');
     expect(inputs.finish()).toEqual({ kind: 'changed', path: 'src/b.txt' });
+  });
+
+  it('refuses a file replaced by another one with the same bytes before it could be hashed', () => {
+    const root = roots[3]!;
+    const inputs = DeferredInputs.start(root, IO, new FileHasher(root, undefined));
+    // Same content and size, older times: only the inode tells the new file apart.
+    fs.writeFileSync(path.join(root, 'src/a.new'), 'a');
+    const old = fs.statSync(path.join(root, 'src/a.txt'));
+    fs.utimesSync(path.join(root, 'src/a.new'), old.atime, old.mtime);
+    fs.renameSync(path.join(root, 'src/a.new'), path.join(root, 'src/a.txt'));
+    expect(inputs.finish()).toEqual({ kind: 'changed', path: 'src/a.txt' });
+  });
+
+  it('refuses a file deleted before it could be hashed', () => {
+    const root = roots[4]!;
+    const inputs = DeferredInputs.start(root, IO, new FileHasher(root, undefined));
+    fs.rmSync(path.join(root, 'src/sub/c.txt'));
+    expect(inputs.finish()).toEqual({ kind: 'changed', path: 'src/sub/c.txt' });
+  });
+
+  it('takes the hash a memo holds for the stamp a file had at the start', () => {
+    const root = roots[5]!;
+    const known = new Map<string, { stamp: StatStamp; hash: string }>();
+    const memo: HashMemo = { get: (p) => known.get(p), put: () => {} };
+    const stamp = stampOf(fs.statSync(path.join(root, 'src/b.txt'), { bigint: true }));
+    known.set('src/b.txt', { stamp, hash: 'from-the-memo' });
+    known.set('src/a.txt', { stamp: `${stamp}:other` as StatStamp, hash: 'stale' });
+    const inputs = DeferredInputs.start(root, IO, new FileHasher(root, memo));
+    expect(inputs.finish()).toEqual({
+      kind: 'ok',
+      inputs: [
+        ['src/a.txt', hashFileSync(path.join(root, 'src/a.txt'))],
+        ['src/b.txt', 'from-the-memo'],
+        ['src/sub/c.txt', hashFileSync(path.join(root, 'src/sub/c.txt'))],
+      ],
+    });
   });
 });

@@ -62,7 +62,8 @@ export function hashFileSync(path: string, opts: { noFollow?: boolean } = {}): s
 
 let scratch: Buffer | null = null;
 
-function hashFd(fd: number): string {
+/** Hex SHA-256 of what is left to read from an open file descriptor (read synchronously). */
+export function hashFd(fd: number): string {
   scratch ??= Buffer.allocUnsafe(CHUNK);
   const hasher = createContentHasher();
   for (;;) {

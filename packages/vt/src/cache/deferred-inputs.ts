@@ -15,8 +15,9 @@ export type DeferredResult = { readonly kind: 'ok'; readonly inputs: [string, st
  *
  * What is stored is what hashing before the run would have stored: the content each input had when the task
  * started. Every input is stat'ed before the start; a file is hashed only if its stat stamp is still the
- * same before and after it is read, which proves the bytes read are the ones it had at the start (any write
- * moves the stamp). A file whose stamp moved before it could be hashed leaves no way to know its content at
+ * same before and after it is read (checked on the open file: FileHasher.hashAtStamp), which proves the bytes
+ * read are the ones it had at the start (any write moves the stamp); a memo entry for the start stamp needs
+ * no reading at all. A file whose stamp moved before it could be hashed leaves no way to know its content at
  * the start, so the run is not stored ('… changed while the task was running'). The first inputs are hashed
  * before the task starts, so a task with a handful of inputs behaves exactly as before, deterministically;
  * so are files changed within the racy window before the start, whose next change could keep the stamp.
@@ -27,7 +28,6 @@ export class DeferredInputs {
   private changed: string | undefined;
 
   private constructor(
-    private readonly root: string,
     private readonly hasher: FileHasher,
     /** Regular files matched before the run, in path order, with their stamps then. */
     private readonly pending: readonly { readonly rel: string; readonly stamp: StatStamp }[],
@@ -43,7 +43,7 @@ export class DeferredInputs {
       pending.push({ rel, stamp: stampOf(st) });
       if (now - st.mtimeNs <= RACY_WINDOW_NS || now - st.ctimeNs <= RACY_WINDOW_NS) upFront.push({ rel, st });
     }
-    const inputs = new DeferredInputs(workspaceRoot, hasher, pending);
+    const inputs = new DeferredInputs(hasher, pending);
     for (const { rel, st } of upFront) inputs.hashOne(rel, st);
     return inputs;
   }
@@ -59,13 +59,9 @@ export class DeferredInputs {
       if (this.changed !== undefined || this.next >= this.pending.length) return false;
       const { rel, stamp } = this.pending[this.next++]!;
       if (this.hashes.has(rel)) continue;
-      const before = statOf(this.root, rel);
-      if (before === undefined || stampOf(before) !== stamp) this.changed = rel;
-      else {
-        this.hashOne(rel, before);
-        const after = statOf(this.root, rel);
-        if (after === undefined || stampOf(after) !== stamp) this.changed = rel;
-      }
+      const hash = this.hasher.hashAtStamp(rel, stamp);
+      if (hash === undefined) this.changed = rel;
+      else this.hashes.set(rel, hash);
     }
     return this.changed === undefined && this.next < this.pending.length;
   }

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { hashFileSync } from '../archive/hash.js';
+import { hashFd, hashFileSync } from '../archive/hash.js';
 import type { IoConfig } from '../config/globs.js';
 import { matchGlobs } from './globs.js';
 
@@ -55,11 +55,41 @@ export class FileHasher {
     } catch {
       return undefined;
     }
-    const now = BigInt(Date.now()) * 1_000_000n;
-    if (this.memo && now - st.mtimeNs > RACY_WINDOW_NS && now - st.ctimeNs > RACY_WINDOW_NS) {
-      this.memo.put(wsPath, stamp, hash);
-    }
+    this.remember(wsPath, st, stamp, hash);
     return hash;
+  }
+
+  /**
+   * Hash of the file as it was when it had `stamp` (taken earlier), or undefined if it no longer has it or
+   * cannot be read. The stamp is checked on the open file before and after reading, so the bytes hashed are
+   * the ones it had then, whatever happens to the path meanwhile; a memo entry for that stamp needs no I/O.
+   */
+  hashAtStamp(wsPath: string, stamp: StatStamp): string | undefined {
+    const known = this.memo?.get(wsPath);
+    if (known && known.stamp === stamp) return known.hash;
+    let fd: number;
+    try {
+      fd = fs.openSync(`${this.workspaceRoot}/${wsPath}`, 'r');
+    } catch {
+      return undefined;
+    }
+    try {
+      const before = fs.fstatSync(fd, { bigint: true });
+      if (stampOf(before) !== stamp) return undefined;
+      const hash = hashFd(fd);
+      if (stampOf(fs.fstatSync(fd, { bigint: true })) !== stamp) return undefined;
+      this.remember(wsPath, before, stamp, hash);
+      return hash;
+    } catch {
+      return undefined;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  private remember(wsPath: string, st: fs.BigIntStats, stamp: StatStamp, hash: string): void {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    if (this.memo && now - st.mtimeNs > RACY_WINDOW_NS && now - st.ctimeNs > RACY_WINDOW_NS) this.memo.put(wsPath, stamp, hash);
   }
 }
 
