@@ -14,13 +14,15 @@ const LAUNCHER = path.resolve(__dirname, '..', 'dist', 'bundle', 'launch.cjs');
 function bundleSource(answer: string): string {
   const fns = Array.from({ length: 200 }, (_, i) => `function f${i}(x) { return x * ${i} + ${i % 7}; }`).join('\n');
   return `${fns}\nexports.answer = () => '${answer}' + [${Array.from({ length: 200 }, (_, i) => `f${i}(1)`).join(',')}].reduce((a, b) => a + b, 0);\n` +
-    `exports.viaHook = () => globalThis[Symbol.for('vt.importExternal')]('node:path').then((m) => typeof m.join);\n`;
+    // Relative to the bundle, as the bundle requires the node client.
+    `exports.viaRequire = () => typeof require('./helper.cjs').helper;\n`;
 }
 
 function runBundle(dir: string, env: Record<string, string> = {}, learn = false): string {
+  fs.writeFileSync(path.join(dir, 'helper.cjs'), 'exports.helper = () => 1;\n');
   const script = `const { loadBundle } = require(${JSON.stringify(LAUNCHER)});
-const b = loadBundle(${JSON.stringify(path.join(dir, 'bundle.cjs'))}, { importExternal: (s) => import(s), learn: ${learn} });
-b.viaHook().then((how) => process.stdout.write(b.answer() + ' ' + how));`;
+const b = loadBundle(${JSON.stringify(path.join(dir, 'bundle.cjs'))}, { learn: ${learn} });
+process.stdout.write(b.answer() + ' ' + b.viaRequire());`;
   const res = spawnSync(process.execPath, ['-e', script], {
     env: { ...process.env, XDG_CACHE_HOME: path.join(dir, 'cache'), VT_CODE_CACHE: '', ...env },
     encoding: 'utf8',

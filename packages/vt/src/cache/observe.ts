@@ -1,6 +1,5 @@
 import type { IpcReport, IpcServer } from '../ipc/index.js';
 import type { Access } from './trace-set.js';
-import { importExternal } from '../launch/external.js';
 
 /**
  * What vt learns about one cache-enabled run besides its exit status: the tracer's record and the tools'
@@ -42,7 +41,7 @@ export async function startTrace(opts: TraceOptions): Promise<StartedTrace> {
   if (opts.simulate === 'unsupported') return untraced('unsupported');
   let tracer: typeof import('@vt/tracer');
   try {
-    tracer = await importExternal<typeof import('@vt/tracer')>('@vt/tracer');
+    tracer = await import('@vt/tracer');
   } catch {
     return untraced('unsupported');
   }

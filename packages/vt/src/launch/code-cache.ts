@@ -25,7 +25,6 @@ import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
 import { makeDirs } from '../make-dirs.js';
-import { IMPORT_HOOK } from './external.js';
 
 /** How many runs after the first may rewrite the cache with what they compiled. */
 const LEARNING_RUNS = 3;
@@ -81,16 +80,13 @@ function writeCache(cacheFile: string, stamp: string, generation: number, data: 
 }
 
 export interface LoadOptions {
-  /** What the bundle uses for `import()` of ESM-only packages (the tracer). */
-  readonly importExternal: (specifier: string) => Promise<unknown>;
   /** Whether this run may extend an existing cache (see the top of this file). */
   readonly learn: boolean;
   readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Runs the CommonJS bundle at `file` and returns its exports. */
-export function loadBundle<T>(file: string, { importExternal, learn, env = process.env }: LoadOptions): T {
-  (globalThis as Record<symbol, unknown>)[IMPORT_HOOK] = importExternal;
+export function loadBundle<T>(file: string, { learn, env = process.env }: LoadOptions): T {
   // Stamp and source come from one open file, so a bundle replaced in between (a reinstall) cannot pair
   // the new source with the old stamp's cached data.
   const fd = fs.openSync(file, 'r');
