@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { extract, type Header } from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { IN_MEMORY_CONTENT } from '../src/archive/create.js';
 import { createArchive, hashFile, restoreArchive, type ManifestEntry } from '../src/archive/index.js';
 
 const dirs: string[] = [];
@@ -196,6 +197,24 @@ describe('restoreArchive round trip', () => {
     expect(snapshot(dest)).toEqual(snapshot(src));
     expect(fs.lstatSync(path.join(dest, 'dist/dir-link')).isSymbolicLink()).toBe(true);
     expect(fs.readFileSync(path.join(dest, 'dist/big.bin')).equals(big)).toBe(true);
+  });
+
+  it('streams outputs too large to archive in memory, with the same result', async () => {
+    // Two files just over the in-memory limit together; either alone would fit.
+    const half = (IN_MEMORY_CONTENT >> 1) + 4096;
+    const exe = fs.readFileSync(process.execPath);
+    const a = exe.subarray(0, half);
+    const b = Buffer.concat([exe.subarray(half, 2 * half - 5), Buffer.from('tail\n')]);
+    const { src, dest, manifest, file } = await roundTrip((src) => {
+      write(src, 'dist/a.bin', a);
+      write(src, 'dist/b.bin', b);
+      write(src, 'dist/small.js', 'export {}\n');
+      return ['dist', 'dist/a.bin', 'dist/b.bin', 'dist/small.js'];
+    });
+    expect(a.length + b.length).toBeGreaterThan(IN_MEMORY_CONTENT);
+    expect(snapshot(dest)).toEqual(snapshot(src));
+    expect(manifest.map((m) => m.path)).toEqual(['dist', 'dist/a.bin', 'dist/b.bin', 'dist/small.js']);
+    expect(fs.readdirSync(path.dirname(file)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
   it('restores files with the current time as mtime, not the archived one', async () => {

@@ -9,7 +9,9 @@
  * content that matches neither the old nor the new file.
  *
  * Per-file system calls are synchronous (see lstat-or-null.ts); the tar, gzip and archive-file streams
- * are not, and their back-pressure hands the event loop back every few dozen files.
+ * are not, and their back-pressure hands the event loop back every few dozen files. Outputs of at most
+ * {@link IN_MEMORY_CONTENT} bytes (a typical package build's) are tarred into memory and compressed and
+ * written in one step instead: setting up the compressor and file streams cost more than archiving them.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -24,13 +26,14 @@ import {
   realpathSync,
   renameSync,
   unlinkSync,
+  writeFileSync,
   type Stats,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pack as tarPack, type Pack } from 'tar-stream';
-import { ARCHIVE_EXTENSION, createCompressor } from './codec.js';
+import { ARCHIVE_EXTENSION, compressSync, createCompressor } from './codec.js';
 import { quote } from './errors.js';
 import { createContentHasher } from './hash.js';
 import { isInside } from './link-target.js';
@@ -57,6 +60,9 @@ export interface CreateArchiveOptions {
 
 /** Files are read (and handed to tar-stream) in chunks of at most this size. */
 const READ_CHUNK = 1 << 20;
+
+/** Outputs whose files total at most this many bytes are archived in memory (see the top of this file). */
+export const IN_MEMORY_CONTENT = 8 << 20;
 
 type Source =
   | { readonly type: 'file' | 'dir'; readonly path: string; readonly abs: string; readonly stats: Stats }
@@ -129,11 +135,19 @@ function collect(root: string, paths: readonly string[]): Source[] {
 
 async function writeTar(temp: string, sources: readonly Source[]): Promise<ManifestEntry[]> {
   const pack = tarPack();
-  const written = pipeline(
-    Readable.from(batched(pack as AsyncIterable<Buffer>), { objectMode: false }),
-    createCompressor(),
-    createWriteStream(temp, { flags: 'wx' }),
-  );
+  const content = sources.reduce((sum, s) => sum + (s.type === 'file' ? s.stats.size : 0), 0);
+  const written =
+    content <= IN_MEMORY_CONTENT
+      ? (async () => {
+          const tar: Buffer[] = [];
+          for await (const chunk of pack as AsyncIterable<Buffer>) tar.push(chunk);
+          writeFileSync(temp, compressSync(Buffer.concat(tar)), { flag: 'wx' });
+        })()
+      : pipeline(
+          Readable.from(batched(pack as AsyncIterable<Buffer>), { objectMode: false }),
+          createCompressor(),
+          createWriteStream(temp, { flags: 'wx' }),
+        );
   const manifest: ManifestEntry[] = [];
   // Failures surface through `adding` and `written`; without a listener, the 'error' event tar-stream
   // emits when we destroy the pack would crash the process.
