@@ -5,7 +5,8 @@
  * cache (src/launch/code-cache.ts), which Node 20 offers for scripts but not for ES modules. Code behind
  * dynamic imports (the selector, the IPC server) is still only evaluated when used.
  * better-sqlite3's JavaScript is bundled (so it is in the code cache too) and its addon is loaded by path
- * (src/cache/store.ts); so is the tracer's (see tracerFileUrls). Only the node client stays a separate file.
+ * (src/cache/store.ts); so is the tracer's (see tracerFileUrls). The node client and the file-stamps addon
+ * stay separate files (see externalByPath).
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -33,14 +34,14 @@ const tracerFileUrls = {
 };
 
 /**
- * The node client stays a separate file (it names the addon next to itself) but is required by a path
- * relative to the bundle, fixed at build time: resolving the bare name at run time went through Node's
- * package-exports resolver, ~5 ms on every run that starts an IPC server.
+ * The node client and @vt/file-stamps stay separate files (each names or loads its addon next to itself)
+ * but are required by a path relative to the bundle, fixed at build time: resolving a bare name at run time
+ * went through Node's package-exports resolver, ~5 ms on every run that starts an IPC server.
  */
 const externalByPath = {
   name: 'external-by-path',
   setup(b) {
-    b.onResolve({ filter: /^@vt\/node-client$/ }, (args) => {
+    b.onResolve({ filter: /^@vt\/(node-client|file-stamps)$/ }, (args) => {
       const file = fs.realpathSync(createRequire(path.resolve('package.json')).resolve(args.path));
       const rel = path.relative(bundleDir, file);
       return { path: rel.startsWith('../') ? rel : `./${rel}`, external: true };

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashFileSync } from '../src/archive/hash.js';
 import { DeferredInputs } from '../src/cache/deferred-inputs.js';
-import { FileHasher, stampOf, type HashMemo, type StatStamp } from '../src/cache/fingerprint.js';
+import { stampOf, type StatStamp } from '../src/cache/file-stamps.js';
+import { FileHasher, type HashMemo } from '../src/cache/fingerprint.js';
 import { makeTree } from './helpers.js';
 
 const IO = { auto: false, positive: ['src/**'], negative: [] };

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StatStamp } from '../src/cache/fingerprint.js';
+import type { StatStamp } from '../src/cache/file-stamps.js';
 import { CacheStore } from '../src/cache/store.js';
 
 const dirs: string[] = [];

@@ -1,6 +1,6 @@
-import fs from 'node:fs';
 import type { IoConfig } from '../config/globs.js';
-import { RACY_WINDOW_NS, stampOf, type FileHasher, type StatStamp } from './fingerprint.js';
+import { stampFiles, type StatStamp } from './file-stamps.js';
+import type { FileHasher } from './fingerprint.js';
 import { matchGlobs } from './globs.js';
 
 /** The globbed inputs of a run, or the first one that changed while the task ran. */
@@ -34,17 +34,19 @@ export class DeferredInputs {
   ) {}
 
   static start(workspaceRoot: string, io: IoConfig, hasher: FileHasher, excludeDir?: string): DeferredInputs {
-    const now = BigInt(Date.now()) * 1_000_000n;
+    const matched = matchGlobs(workspaceRoot, io, excludeDir);
+    const { stamps, racy } = stampFiles(workspaceRoot, matched);
     const pending: { rel: string; stamp: StatStamp }[] = [];
-    const upFront: { rel: string; st: fs.BigIntStats }[] = [];
-    for (const rel of matchGlobs(workspaceRoot, io, excludeDir)) {
-      const st = statOf(workspaceRoot, rel);
-      if (st === undefined || !st.isFile()) continue;
-      pending.push({ rel, stamp: stampOf(st) });
-      if (now - st.mtimeNs <= RACY_WINDOW_NS || now - st.ctimeNs <= RACY_WINDOW_NS) upFront.push({ rel, st });
-    }
+    const upFront: { rel: string; stamp: StatStamp }[] = [];
+    matched.forEach((rel, i) => {
+      const stamp = stamps[i];
+      if (stamp === undefined) return;
+      pending.push({ rel, stamp });
+      if (racy[i] === 1) upFront.push({ rel, stamp });
+    });
     const inputs = new DeferredInputs(hasher, pending);
-    for (const { rel, st } of upFront) inputs.hashOne(rel, st);
+    // Still before the start: a file changed since it was stamped is hashed as it is now.
+    for (const { rel, stamp } of upFront) inputs.record(rel, hasher.hashAtStamp(rel, stamp) ?? hasher.hash(rel));
     return inputs;
   }
 
@@ -59,9 +61,7 @@ export class DeferredInputs {
       if (this.changed !== undefined || this.next >= this.pending.length) return false;
       const { rel, stamp } = this.pending[this.next++]!;
       if (this.hashes.has(rel)) continue;
-      const hash = this.hasher.hashAtStamp(rel, stamp);
-      if (hash === undefined) this.changed = rel;
-      else this.hashes.set(rel, hash);
+      this.record(rel, this.hasher.hashAtStamp(rel, stamp));
     }
     return this.changed === undefined && this.next < this.pending.length;
   }
@@ -73,17 +73,8 @@ export class DeferredInputs {
     return { kind: 'ok', inputs: this.pending.map(({ rel }): [string, string] => [rel, this.hashes.get(rel)!]) };
   }
 
-  private hashOne(rel: string, st: fs.BigIntStats): void {
-    const hash = this.hasher.hash(rel, st);
+  private record(rel: string, hash: string | undefined): void {
     if (hash === undefined) this.changed = rel;
     else this.hashes.set(rel, hash);
-  }
-}
-
-function statOf(root: string, rel: string): fs.BigIntStats | undefined {
-  try {
-    return fs.statSync(`${root}/${rel}`, { bigint: true, throwIfNoEntry: false });
-  } catch {
-    return undefined;
   }
 }

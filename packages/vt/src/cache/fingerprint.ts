@@ -1,29 +1,14 @@
 import fs from 'node:fs';
 import { hashFd, hashFileSync } from '../archive/hash.js';
 import type { IoConfig } from '../config/globs.js';
+import { RACY_WINDOW_NS, stampFiles, stampOf, type StatStamp } from './file-stamps.js';
 import { matchGlobs } from './globs.js';
-
-/**
- * A file's identity as far as the stat memo is concerned: `dev:ino:size:mtimeNs:ctimeNs`. A string compares
- * in one step and loads from SQLite without five BigInt parses per row (the memo is read whole every run).
- */
-export type StatStamp = string & { readonly __brand: 'StatStamp' };
-
-export function stampOf(st: fs.BigIntStats): StatStamp {
-  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` as StatStamp;
-}
 
 /** Remembers content hashes by stat stamp, so unchanged files are not re-read on every run. */
 export interface HashMemo {
   get(wsPath: string): { stamp: StatStamp; hash: string } | undefined;
   put(wsPath: string, stamp: StatStamp, hash: string): void;
 }
-
-/**
- * Files whose mtime or ctime lie this close to "now" are hashed but not memoised: a second write within the
- * file system's timestamp granularity could leave the stamp unchanged, and the memo would then lie.
- */
-export const RACY_WINDOW_NS = 2_000_000_000n;
 
 /** Content hashing with the stat memo; one instance per run. */
 export class FileHasher {
@@ -105,11 +90,15 @@ export function hashGlobbedInputs(
   excludeDir?: string,
 ): [string, string][] {
   const matches = matchGlobs(workspaceRoot, io, excludeDir);
+  const { stamps } = stampFiles(workspaceRoot, matches);
   const out: [string, string][] = [];
-  for (const rel of matches) {
-    const hash = hasher.hash(rel);
+  matches.forEach((rel, i) => {
+    const stamp = stamps[i];
+    if (stamp === undefined) return;
+    // A file that changed since it was stamped is hashed afresh, as if it had been stamped now.
+    const hash = hasher.hashAtStamp(rel, stamp) ?? hasher.hash(rel);
     if (hash !== undefined) out.push([rel, hash]);
-  }
+  });
   return out;
 }
 

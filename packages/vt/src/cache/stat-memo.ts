@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { HashMemo, StatStamp } from './fingerprint.js';
+import type { StatStamp } from './file-stamps.js';
+import type { HashMemo } from './fingerprint.js';
 
 /** The table the memo lives in; created by the store with the rest of the layout. */
 export const STAT_MEMO_TABLE = 'CREATE TABLE file_memo (dir TEXT PRIMARY KEY, entries TEXT NOT NULL) WITHOUT ROWID;';

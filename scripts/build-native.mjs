@@ -1,16 +1,17 @@
 #!/usr/bin/env node
-// Builds the native parts (addon, launcher, shim) with node-gyp against the running Node's own headers, so the
-// build never tries to download them (machines here have no internet beyond package registries). Honours an
-// explicit npm_config_nodedir (scripts/pnpm.sh exports one).
+// Builds the native parts of the package it is run in (`pnpm build` runs it in packages/tracer and
+// packages/file-stamps) with node-gyp against the running Node's own headers, so the build never tries to
+// download them (machines here have no internet beyond package registries). Honours an explicit
+// npm_config_nodedir (scripts/pnpm.sh exports one).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const pkg = dirname(dirname(fileURLToPath(import.meta.url)));
+const pkg = process.cwd();
+const { name } = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
 if (process.platform !== 'linux') {
-  console.log('@vt/tracer: no native tracer for this platform; skipping the native build');
+  console.log(`${name}: no native build for this platform; skipping it`);
   process.exit(0);
 }
 const env = { ...process.env };
