@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StatStamp } from '../src/cache/file-stamps.js';
 import { CacheStore } from '../src/cache/store.js';
@@ -91,5 +92,25 @@ describe('stat memo', () => {
     const b = CacheStore.open(dir);
     names.forEach((n, i) => expect(b.memo.get(`d/${n}`)).toEqual({ stamp: stamp(i), hash: hash(String(i)) }));
     b.close();
+  });
+
+  it('is not written while another process holds the write lock, and nothing learned is lost', () => {
+    const dir = cacheDir();
+    const store = CacheStore.open(dir);
+    store.memo.put('src/x.ts', stamp(1), hash('a'));
+    const other = new Database(path.join(dir, 'cache.db'));
+    other.exec('BEGIN IMMEDIATE');
+    const started = Date.now();
+    expect(store.tryFlushMemo()).toBe(false);
+    expect(Date.now() - started).toBeLessThan(5_000); // did not wait out the 30 s busy timeout
+    expect(store.memo.pendingCount).toBe(1);
+    other.exec('COMMIT');
+    other.close();
+    expect(store.tryFlushMemo()).toBe(true);
+    expect(store.memo.pendingCount).toBe(0);
+    store.close();
+    const again = CacheStore.open(dir);
+    expect(again.memo.get('src/x.ts')).toEqual({ stamp: stamp(1), hash: hash('a') });
+    again.close();
   });
 });

@@ -39,6 +39,8 @@ export interface CacheSession extends CachedRunner {
 const NOT_FOUND = 'no previous cache entry found';
 /** Deferred inputs hashed before the task starts: a task with a handful behaves as if nothing were deferred. */
 const INPUTS_BEFORE_START = 64;
+/** Learned hashes written while the task still runs, once hashing is done (see CacheStore.tryFlushMemo). */
+const MEMO_FLUSH_DURING_RUN = 4096;
 const RESTORE_FAILED = "the cached outputs couldn't be restored";
 
 /** Testing knobs of tracing.md §5, read from vt's own environment (never passed to tasks). */
@@ -221,7 +223,15 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     r.track(proc);
     // Hashing in small slices keeps the task's output flowing.
     const hashSome = (): void => {
-      if (hashing && deferred!.step(32)) setImmediate(hashSome);
+      if (!hashing) return;
+      if (deferred!.step(32)) setImmediate(hashSome);
+      else if (s!.memo.pendingCount >= MEMO_FLUSH_DURING_RUN) {
+        try {
+          s!.tryFlushMemo();
+        } catch {
+          // Written again at the end of the run; the memo only ever saves time.
+        }
+      }
     };
     if (hashing) setImmediate(hashSome);
     const outcome = await proc.done;

@@ -58,7 +58,6 @@ export class StatMemo implements HashMemo {
       if (!list) byDir.set(dir, (list = []));
       list.push([name, known]);
     }
-    this.pending.clear();
     this.db.transaction(() => {
       for (const [dir, learned] of byDir) {
         const entries = decode(this.stmts.one.get(dir)?.entries);
@@ -69,6 +68,13 @@ export class StatMemo implements HashMemo {
         this.decoded.set(dir, entries);
       }
     }).immediate();
+    // Only once committed: a flush that failed (a busy database) leaves everything for the next one.
+    this.pending.clear();
+  }
+
+  /** How many learned entries wait for a flush. */
+  get pendingCount(): number {
+    return this.pending.size;
   }
 }
 
