@@ -56,7 +56,8 @@ export function matchGlobs(workspaceRoot: string, io: IoConfig, cacheDirRel: str
       if (st && !st.isDirectory()) out.add(base);
       continue;
     }
-    const isMatch = matcher(glob);
+    // `dir/**` (most input and output globs) matches everything below its base: no regex per entry.
+    const isMatch = glob === '**' ? (): boolean => true : matcher(glob);
     const start = base === '.' ? '' : base;
     const below = start === '' ? 0 : start.length + 1;
     const walk = (rel: string): void => {
