@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AUTO_IO } from '../src/config/globs.js';
 import { FileHasher } from '../src/cache/fingerprint.js';
-import { diffPath, fingerprintPath } from '../src/cache/path-fingerprint.js';
+import { firstPathDiff, fingerprintPath } from '../src/cache/path-fingerprint.js';
 import { classifyTrace, normaliseTracedPath, type Access } from '../src/cache/trace-set.js';
 import { makeTree } from './helpers.js';
 
@@ -22,6 +22,29 @@ describe('normaliseTracedPath', () => {
     ['/ws/a\0b', undefined],
     ['relative/path', undefined],
   ])('%j → %j', (abs, rel) => expect(normaliseTracedPath(abs, '/ws', 'node_modules/.vite/task-cache/v1001')).toBe(rel));
+
+  it('takes its shortcut for clean paths without changing any answer', () => {
+    // The rules as written in tracing.md §4, spelled out with path.resolve/relative for every path.
+    const reference = (abs: string, root: string, cacheDirRel: string): string | undefined => {
+      if (abs.includes('\0') || !path.isAbsolute(abs)) return undefined;
+      const clean = path.resolve(abs);
+      if (/^\/(proc|dev|sys)(\/|$)/.test(clean)) return undefined;
+      const rel = path.relative(root, clean);
+      if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+      if (rel.split('/').includes('.git')) return undefined;
+      if (rel === cacheDirRel || rel.startsWith(`${cacheDirRel}/`)) return undefined;
+      return rel;
+    };
+    const tails = [
+      '', '/', '/a', '/a/', '//a', '/./a', '/a/.', '/a/..', '/a/../b', '/..a', '/..', '/.git', '/.gitignore', '/a/.git',
+      '/a/.git/b', '/a/x.git', '/.git.d/x', '/c', '/c/d', '/c/d/e', '/c-d', '/a//b', '/a/./b', '/ünï/cødé', '/a b/c',
+    ];
+    for (const root of ['/ws', '/w/s']) {
+      for (const abs of [...tails.map((t) => root + t), ...tails.map((t) => `${root}x${t}`), '/proc/1', '/', '/w', '/dev/null']) {
+        expect([abs, normaliseTracedPath(abs, root, 'c/d')]).toEqual([abs, reference(abs, root, 'c/d')]);
+      }
+    }
+  });
 });
 
 describe('classifyTrace', () => {
@@ -80,18 +103,18 @@ describe('path fingerprints', () => {
     expect(listing).toEqual({ t: 'listing', entries: [['a.ts', 'file'], ['b.ts', 'file']] });
     expect(outDir).toEqual({ t: 'listing', entries: [], skip: ['x.js'], optional: true });
     fs.writeFileSync(path.join(root, 'src/a.ts'), 'changed');
-    expect(await diffPath(root, 'src/a.ts', file, hasher)).toEqual({ inline: "'src/a.ts' modified", detail: "'src/a.ts' modified" });
+    expect(await firstPathDiff(root, [['src/a.ts', file]], hasher)).toEqual({ inline: "'src/a.ts' modified", detail: "'src/a.ts' modified" });
     fs.writeFileSync(path.join(root, 'src/new.ts'), '');
-    expect((await diffPath(root, 'src/new.ts', missing, hasher))?.inline).toBe("'new.ts' added in 'src'");
-    expect((await diffPath(root, 'src', listing, hasher))?.inline).toBe("'new.ts' added in 'src'");
+    expect((await firstPathDiff(root, [['src/new.ts', missing]], hasher))?.inline).toBe("'new.ts' added in 'src'");
+    expect((await firstPathDiff(root, [['src', listing]], hasher))?.inline).toBe("'new.ts' added in 'src'");
     fs.rmSync(path.join(root, 'dist'), { recursive: true });
-    expect(await diffPath(root, 'dist', outDir, hasher)).toBeUndefined();
+    expect(await firstPathDiff(root, [['dist', outDir]], hasher)).toBeUndefined();
     fs.mkdirSync(path.join(root, 'dist'));
     fs.writeFileSync(path.join(root, 'dist/x.js'), 'restored');
-    expect(await diffPath(root, 'dist', outDir, hasher)).toBeUndefined();
+    expect(await firstPathDiff(root, [['dist', outDir]], hasher)).toBeUndefined();
     fs.writeFileSync(path.join(root, 'dist/foreign.js'), '');
-    expect((await diffPath(root, 'dist', outDir, hasher))?.inline).toBe("'foreign.js' added in 'dist'");
+    expect((await firstPathDiff(root, [['dist', outDir]], hasher))?.inline).toBe("'foreign.js' added in 'dist'");
     fs.rmSync(path.join(root, 'lib'), { recursive: true });
-    expect((await diffPath(root, 'lib', { t: 'dir' }, hasher))?.inline).toBe("'lib' removed from workspace root");
+    expect((await firstPathDiff(root, [['lib', { t: 'dir' }]], hasher))?.inline).toBe("'lib' removed from workspace root");
   });
 });

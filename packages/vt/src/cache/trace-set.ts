@@ -44,14 +44,24 @@ export interface TraceClassification {
  */
 export function normaliseTracedPath(abs: string, workspaceRoot: string, cacheDirRel: string | undefined): string | undefined {
   if (abs.includes('\0') || !path.isAbsolute(abs)) return undefined;
-  const clean = path.resolve(abs);
+  // Most traced paths are already clean and inside the workspace: slicing off the root gives what
+  // resolve + relative would (a task touching 40,000 paths spent ~0.2 s in them). The rest take that way.
+  const quick = isCleanBelow(abs, workspaceRoot) ? abs.slice(workspaceRoot.length + 1) : undefined;
+  const clean = quick === undefined ? path.resolve(abs) : abs;
   if (/^\/(proc|dev|sys)(\/|$)/.test(clean)) return undefined;
-  const rel = path.relative(workspaceRoot, clean);
+  const rel = quick ?? path.relative(workspaceRoot, clean);
   if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
-  const posix = rel.split(path.sep).join('/');
-  if (posix.split('/').includes('.git')) return undefined;
+  const posix = quick ?? rel.split(path.sep).join('/');
+  if (posix === '.git' || posix.startsWith('.git/') || posix.endsWith('/.git') || posix.includes('/.git/')) return undefined;
   if (cacheDirRel !== undefined && (posix === cacheDirRel || posix.startsWith(`${cacheDirRel}/`))) return undefined;
   return posix;
+}
+
+/** `abs` lies strictly below `root` (itself clean) and has no empty, `.` or `..` component. */
+function isCleanBelow(abs: string, root: string): boolean {
+  if (path.sep !== '/' || !abs.startsWith(root) || abs.charCodeAt(root.length) !== 47 /* / */ || abs.length === root.length + 1) return false;
+  const rest = abs.slice(root.length);
+  return !rest.includes('//') && !rest.includes('/./') && !rest.includes('/../') && !rest.endsWith('/') && !rest.endsWith('/.') && !rest.endsWith('/..');
 }
 
 /** `p` equals one of the roots or lies below it. */
