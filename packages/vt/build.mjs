@@ -25,7 +25,7 @@ const tracerFileUrls = {
   name: 'tracer-file-urls',
   setup(b) {
     b.onLoad({ filter: /\.js$/ }, (args) => {
-      if (path.dirname(args.path) !== tracerDist) return undefined;
+      if (!args.path.startsWith(`${tracerDist}${path.sep}`)) return undefined;
       const rel = path.relative(bundleDir, args.path);
       const contents = fs.readFileSync(args.path, 'utf8').replaceAll('import.meta.url', `__vtFileUrl(${JSON.stringify(rel)})`);
       return { contents, loader: 'js', resolveDir: path.dirname(args.path) };

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { addon } from '@vt/file-stamps';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { stampFiles, stampOf } from '../src/cache/file-stamps.js';
+import { stampFiles, stampOf, type StatStamp } from '../src/cache/file-stamps.js';
+import { FileHasher } from '../src/cache/fingerprint.js';
 import { makeTree } from './helpers.js';
 
 let root = '';
@@ -35,6 +36,9 @@ describe('file stamps', () => {
     const fallback = stampFiles(root, RELS, null);
     expect(native.stamps).toEqual(fallback.stamps);
     expect([...native.racy]).toEqual([...fallback.racy]);
+    expect([...native.kinds]).toEqual([...fallback.kinds]);
+    // old, empty, deep, unicode, link-to-file: files; link-to-dir, sub: dirs; dangling, missing, ENOTDIR: missing.
+    expect([...native.kinds]).toEqual([1, 1, 1, 1, 1, 2, 0, 2, 3, 0, 0, 1, 1]);
     const expected = RELS.map((rel) => {
       try {
         const st = fs.statSync(path.join(root, rel), { bigint: true });
@@ -62,5 +66,23 @@ describe('file stamps', () => {
   it('reject paths that are not strings instead of crashing', () => {
     expect(() => addon!.stampFiles(root, [1 as unknown as string], 0n)).toThrow(/every path must be a string/);
     expect(() => (addon!.stampFiles as unknown as (r: string) => unknown)(root)).toThrow(/stampFiles\(root/);
+  });
+
+  it('hash natively exactly what FileHasher.hashAtStamp hashes, and nothing whose stamp moved', () => {
+    const rels = ['empty.txt', 'sub/deep/file.js', 'ünï cødé.txt', 'link-to-file', 'fresh.txt', 'sub', 'missing.txt', 'old.txt'];
+    const { stamps } = stampFiles(root, rels);
+    // A directory or a missing path has no stamp; give them a plausible one, and one file a wrong one.
+    const given = stamps.map((s) => s ?? ('1:2:3:4:5' as StatStamp));
+    given[7] = `${given[7]}0` as StatStamp;
+    const js = new FileHasher(root, undefined);
+    const expected = rels.map((rel, i) => js.hashAtStamp(rel, given[i]!));
+    expect(addon!.hashFiles(root, rels, given)).toEqual(expected);
+    expect(expected.map((h) => h !== undefined)).toEqual([true, true, true, true, true, false, false, false]);
+    // Many files at once (two threads), a file rewritten after it was stamped among them.
+    const many = Array.from({ length: 40 }, (_, i) => rels[i % 5]!);
+    const manyStamps = many.map((rel) => stampFiles(root, [rel]).stamps[0]!);
+    fs.writeFileSync(path.join(root, 'fresh.txt'), 'fresher');
+    const hashes = addon!.hashFiles(root, many, manyStamps);
+    many.forEach((rel, i) => expect(hashes[i]).toBe(rel === 'fresh.txt' ? undefined : expected[i % 5]));
   });
 });

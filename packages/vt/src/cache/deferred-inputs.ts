@@ -57,12 +57,11 @@ export class DeferredInputs {
 
   /** Hashes up to `count` more inputs; false once all are done (or one has changed). */
   step(count: number): boolean {
-    for (let n = 0; n < count; n++) {
-      if (this.changed !== undefined || this.next >= this.pending.length) return false;
-      const { rel, stamp } = this.pending[this.next++]!;
-      if (this.hashes.has(rel)) continue;
-      this.record(rel, this.hasher.hashAtStamp(rel, stamp));
-    }
+    if (this.changed !== undefined) return false;
+    const slice = this.pending.slice(this.next, this.next + count).filter(({ rel }) => !this.hashes.has(rel));
+    this.next = Math.min(this.next + count, this.pending.length);
+    const hashes = this.hasher.hashAtStamps(slice.map((p) => p.rel), slice.map((p) => p.stamp));
+    slice.forEach(({ rel }, i) => this.record(rel, hashes[i]));
     return this.changed === undefined && this.next < this.pending.length;
   }
 
@@ -74,7 +73,7 @@ export class DeferredInputs {
   }
 
   private record(rel: string, hash: string | undefined): void {
-    if (hash === undefined) this.changed = rel;
+    if (hash === undefined) this.changed ??= rel;
     else this.hashes.set(rel, hash);
   }
 }

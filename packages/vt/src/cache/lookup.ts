@@ -2,7 +2,7 @@ import type { EntryValue } from './store.js';
 import type { CacheStore } from './store.js';
 import { decodeInputs, type EncodedInputs, type FileHasher } from './fingerprint.js';
 import { explainKeyChange, pathReason, type EntryKey, type MissReason } from './key.js';
-import { diffPath } from './path-fingerprint.js';
+import { firstPathDiff } from './path-fingerprint.js';
 import { diffTrackedEnvs } from './tracked-env.js';
 
 export type Lookup =
@@ -69,10 +69,3 @@ export async function lookupEntry(opts: {
   return { kind: 'miss', reason: explainKeyChange(JSON.parse(previous.keyJson) as EntryKey, opts.key) };
 }
 
-async function firstPathDiff(root: string, inferred: EntryValue['inferred'], hasher: FileHasher): Promise<MissReason | undefined> {
-  for (const [rel, fp] of inferred) {
-    const reason = await diffPath(root, rel, fp, hasher);
-    if (reason) return reason;
-  }
-  return undefined;
-}

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { ctimeNsOf, isPlainRel, PathKind, stampFiles } from './file-stamps.js';
 import type { FileHasher } from './fingerprint.js';
 import { pathReason, type MissReason } from './key.js';
 import type { InferredRead } from './trace-set.js';
@@ -70,14 +71,92 @@ function shapeOf(stored: PathFingerprint): InferredRead {
   return { listed: false, outputNames: [], holdsOutputs: false };
 }
 
-/** Compares one stored inferred input with the file system now (cache.md §6 2b). */
-export async function diffPath(
+/** Files hashed per native call while fingerprinting a trace: bounds the work a lookup does past a difference. */
+const HASH_CHUNK = 256;
+
+/**
+ * Fingerprints of many traced paths, each computed when asked for (in order, so that a lookup can stop at
+ * the first difference) but stat'ed up front in one batch (file-stamps.ts): files and absences, most of a
+ * trace, need no further system call when the memo knows them; directories go through fingerprintPath.
+ * `at(i, how)` is exactly what `fingerprintPath(root, rels[i], how)` would return.
+ */
+export function batchFingerprints(
   workspaceRoot: string,
-  rel: string,
-  stored: PathFingerprint,
+  rels: readonly string[],
+  hasher: FileHasher,
+): {
+  at(i: number, how: InferredRead): Promise<PathFingerprint>;
+  /**
+   * Whether the file fingerprinted by `at(i)` had its status changed after `sinceNs` (ctime), judged from
+   * the stamp its hash was proven against, or (if it was hashed afresh) from a stat now; true if gone.
+   */
+  changedSince(i: number, sinceNs: bigint): boolean;
+} {
+  // Other paths (the root itself, `..`) take the one-by-one way.
+  const batched: number[] = [];
+  rels.forEach((rel, i) => {
+    if (isPlainRel(rel)) batched.push(i);
+  });
+  const batchRels = batched.map((i) => rels[i]!);
+  const { stamps, kinds } = stampFiles(workspaceRoot, batchRels);
+  const slot = new Map(batched.map((i, j) => [i, j]));
+  /** Hashes by batch slot, proven against the slot's stamp (undefined: it moved since, or is unreadable). */
+  const atStamp = new Map<number, string | undefined>();
+  /** The hash of slot `j`, read with the next files of the batch in one call (FileHasher.hashAtStamps). */
+  const hashOf = (j: number): string | undefined => {
+    if (!atStamp.has(j)) {
+      const chunk: number[] = [];
+      for (let k = j; k < batched.length && chunk.length < HASH_CHUNK; k++) if (kinds[k] === PathKind.file && !atStamp.has(k)) chunk.push(k);
+      const hashes = hasher.hashAtStamps(chunk.map((k) => batchRels[k]!), chunk.map((k) => stamps[k]!));
+      chunk.forEach((k, n) => atStamp.set(k, hashes[n]));
+    }
+    return atStamp.get(j);
+  };
+  return {
+    async at(i, how) {
+      const rel = rels[i]!;
+      const j = slot.get(i);
+      if (j === undefined || kinds[j] === PathKind.dir) return fingerprintPath(workspaceRoot, rel, how, hasher);
+      // Not a regular file (missing, dangling, a FIFO): fingerprintPath says "missing" too.
+      if (kinds[j] !== PathKind.file) return { t: 'missing' };
+      const proven = hashOf(j);
+      if (proven !== undefined) return { t: 'file', h: proven };
+      // Changed since the batch: hashed as it is now, as fingerprintPath would.
+      const hash = hasher.hash(rel);
+      return hash === undefined ? { t: 'missing' } : { t: 'file', h: hash };
+    },
+    changedSince(i, sinceNs) {
+      const j = slot.get(i);
+      if (j !== undefined && atStamp.get(j) !== undefined) return ctimeNsOf(stamps[j]!) > sinceNs;
+      try {
+        return fs.statSync(path.join(workspaceRoot, rels[i]!), { bigint: true }).ctimeNs > sinceNs;
+      } catch {
+        return true;
+      }
+    },
+  };
+}
+
+/**
+ * The first stored inferred input (in stored order) that differs from the file system now
+ * (cache.md §6 2b), or undefined when they all match.
+ */
+export async function firstPathDiff(
+  workspaceRoot: string,
+  inferred: readonly (readonly [string, PathFingerprint])[],
   hasher: FileHasher,
 ): Promise<MissReason | undefined> {
-  const now = await fingerprintPath(workspaceRoot, rel, shapeOf(stored), hasher);
+  const now = batchFingerprints(workspaceRoot, inferred.map(([rel]) => rel), hasher);
+  for (let i = 0; i < inferred.length; i++) {
+    const [rel, stored] = inferred[i]!;
+    const reason = comparePath(rel, stored, await now.at(i, shapeOf(stored)));
+    if (reason) return reason;
+  }
+  return undefined;
+}
+
+/** One stored inferred input against its fingerprint now. */
+function comparePath(rel: string, stored: PathFingerprint, now: PathFingerprint): MissReason | undefined {
   if (stored.t === 'missing') return now.t === 'missing' ? undefined : pathReason('added', rel);
   if (now.t === 'missing') {
     const absenceIsFine = (stored.t === 'dir' && stored.optional) || (stored.t === 'listing' && stored.optional && stored.entries.length === 0);

@@ -17,12 +17,13 @@ import type { Terminal } from '../run/writers.js';
 import { collectOutputs } from './collect.js';
 import { evictionLimits } from './eviction.js';
 import { DeferredInputs } from './deferred-inputs.js';
+import { ctimeNsOf, isPlainRel, stampFiles } from './file-stamps.js';
 import { encodeInputs, FileHasher, hashGlobbedInputs, type EncodedInputs } from './fingerprint.js';
 import { buildSpawnFingerprint, canonicalJson, entryKeyId, taskKeyId, type EntryKey } from './key.js';
 import { cacheDir, cacheRoot } from './location.js';
 import { lookupEntry, type Lookup } from './lookup.js';
 import { startIpc, startTrace, type IpcReport, type TraceOutcome } from './observe.js';
-import { fingerprintPath } from './path-fingerprint.js';
+import { batchFingerprints, type PathFingerprint } from './path-fingerprint.js';
 import { CacheStore, type EntryValue } from './store.js';
 import { classifyTrace, underAny, type TraceClassification } from './trace-set.js';
 import { storeTrackedEnvs, variantOf } from './tracked-env.js';
@@ -39,8 +40,10 @@ export interface CacheSession extends CachedRunner {
 const NOT_FOUND = 'no previous cache entry found';
 /** Deferred inputs hashed before the task starts: a task with a handful behaves as if nothing were deferred. */
 const INPUTS_BEFORE_START = 64;
+/** Deferred inputs hashed per turn of the event loop while the task runs (~1-2 ms natively, 2 threads). */
+const HASH_SLICE = 256;
 /** Learned hashes written while the task still runs, once hashing is done (see CacheStore.tryFlushMemo). */
-const MEMO_FLUSH_DURING_RUN = 4096;
+const MEMO_FLUSH_DURING_RUN = 1024;
 const RESTORE_FAILED = "the cached outputs couldn't be restored";
 
 /** Testing knobs of tracing.md §5, read from vt's own environment (never passed to tasks). */
@@ -221,10 +224,10 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       },
     });
     r.track(proc);
-    // Hashing in small slices keeps the task's output flowing.
+    // Hashing in slices keeps the task's output flowing.
     const hashSome = (): void => {
       if (!hashing) return;
-      if (deferred!.step(32)) setImmediate(hashSome);
+      if (deferred!.step(HASH_SLICE)) setImmediate(hashSome);
       else if (s!.memo.pendingCount >= MEMO_FLUSH_DURING_RUN) {
         try {
           s!.tryFlushMemo();
@@ -329,12 +332,15 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       const inputs = deferred ? deferred.finish() : ({ kind: 'ok', inputs: globbed! } as const);
       mark(`${task.pkg.name}#${task.name} inputs hashed`);
       if (inputs.kind === 'changed') return { kind: 'success', notCached: { kind: 'inputChangedDuringRun', path: inputs.path } };
-      const inferred: [string, Awaited<ReturnType<typeof fingerprintPath>>][] = [];
-      for (const [rel, how] of classification?.inputs ?? []) inferred.push([rel, await fingerprintPath(ws.root, rel, how, hasher)]);
+      const reads = [...(classification?.inputs ?? [])];
+      const fingerprints = batchFingerprints(ws.root, reads.map(([rel]) => rel), hasher);
+      const inferred: [string, PathFingerprint][] = [];
+      for (let i = 0; i < reads.length; i++) inferred.push([reads[i]![0], await fingerprints.at(i, reads[i]![1])]);
       // Inferred inputs are fingerprinted after the run. A file changed while the task ran (an editor save,
       // a concurrent task) may not be what the task read: storing it would make a stale hit possible.
-      const changed = inferred.find(([rel, fp]) => fp.t === 'file' && changedSince(path.join(ws.root, rel), started));
-      if (changed) return { kind: 'success', notCached: { kind: 'inputChangedDuringRun', path: changed[0] } };
+      const startedNs = BigInt(started) * 1_000_000n;
+      const changed = inferred.findIndex(([, fp], i) => fp.t === 'file' && fingerprints.changedSince(i, startedNs));
+      if (changed >= 0) return { kind: 'success', notCached: { kind: 'inputChangedDuringRun', path: inferred[changed]![0] } };
       const ignoredOutputs = ignoreRoots(report?.ignoredOutputs);
       const outputNegative = compileNegatives(task.output);
       const archived = await archiveOutputs(ws.root, d, async () =>
@@ -349,10 +355,11 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       if (archived.kind === 'racing') return { kind: 'success', notCached: { kind: 'outputsChanged', path: archived.path } };
       // An output touched after the task ended was written by someone else (another vt run of the same task):
       // the archive may hold their half-written file, so it must not become an entry.
-      const foreign = archived.archive?.manifest.find((m) => m.type === 'file' && changedSince(path.join(ws.root, m.path), started + durationMs));
-      if (foreign) {
+      const archivedFiles = archived.archive?.manifest.filter((m) => m.type === 'file').map((m) => m.path) ?? [];
+      const foreign = firstChangedSince(ws.root, archivedFiles, started + durationMs);
+      if (foreign !== undefined) {
         fs.rmSync(archived.archive!.file, { force: true });
-        return { kind: 'success', notCached: { kind: 'outputsChanged', path: foreign.path } };
+        return { kind: 'success', notCached: { kind: 'outputsChanged', path: foreign } };
       }
       const fd = fs.openSync(logTmp, 'r');
       fs.fsyncSync(fd);
@@ -420,7 +427,19 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
 
 const infra = (message: string): ErrorInfo => ({ message, causes: [] });
 
-/** Whether the file's status changed after `sinceMs` (its ctime; the task's own writes are outputs, not inputs). */
+/**
+ * The first of `rels` (workspace files) whose status changed after `sinceMs` (its ctime), or that is gone;
+ * stamped in one batch. The task's own writes are outputs, not inputs.
+ */
+function firstChangedSince(root: string, rels: readonly string[], sinceMs: number): string | undefined {
+  const since = BigInt(sinceMs) * 1_000_000n;
+  const plain = rels.filter(isPlainRel);
+  const { stamps } = stampFiles(root, plain);
+  const changed = new Set(plain.filter((_, i) => stamps[i] === undefined || ctimeNsOf(stamps[i]!) > since));
+  return rels.find((rel) => (isPlainRel(rel) ? changed.has(rel) : changedSince(path.join(root, rel), sinceMs)));
+}
+
+/** Whether the file's status changed after `sinceMs` (its ctime), or it is gone. */
 function changedSince(abs: string, sinceMs: number): boolean {
   try {
     return fs.statSync(abs).ctimeMs > sinceMs;

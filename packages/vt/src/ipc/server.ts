@@ -92,8 +92,10 @@ export async function startIpcServer(opts: IpcServerOptions): Promise<IpcServer>
   };
 }
 
-/** A socket in a fresh private directory under the temp dir, or a random named pipe on Windows. */
-/** Synchronous: two threadpool round trips cost more wall time (~5 ms, measured) than the calls themselves. */
+/**
+ * A socket in a fresh private directory under the temp dir, or a random named pipe on Windows. Created
+ * synchronously: two threadpool round trips cost more wall time (~5 ms, measured) than the calls themselves.
+ */
 async function createAddress(): Promise<{ address: string; dir: string | undefined }> {
   if (process.platform === 'win32') {
     return { address: `\\\\.\\pipe\\vt_ipc_${randomBytes(12).toString('hex')}`, dir: undefined };
