@@ -9,9 +9,10 @@ export interface FileStampsAddon {
   stampFiles(root: string, rels: readonly string[], racyFromNs: bigint): [(string | undefined)[], Uint8Array, Uint8Array];
   /**
    * For each `root/rel`: the hex SHA-256 of its bytes if the open file has `stamps[i]` both before and after
-   * it is read (so the bytes are the ones it had when stamped), else undefined. Two threads for long lists.
+   * it is read (so the bytes are the ones it had when stamped), else undefined. With `parallel`, long lists
+   * are split over two threads; without, one thread (what vt uses while a task runs, leaving it the rest).
    */
-  hashFiles(root: string, rels: readonly string[], stamps: readonly string[]): (string | undefined)[];
+  hashFiles(root: string, rels: readonly string[], stamps: readonly string[], parallel: boolean): (string | undefined)[];
 }
 
 /** The addon, or null where it is not built. */

@@ -181,8 +181,9 @@ constexpr size_t kHashThreadedFrom = 16;
 
 Napi::Value HashFiles(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsArray() || !info[2].IsArray())
-    throw Napi::TypeError::New(env, "hashFiles(root: string, rels: string[], stamps: string[])");
+  if (info.Length() < 4 || !info[0].IsString() || !info[1].IsArray() || !info[2].IsArray() || !info[3].IsBoolean())
+    throw Napi::TypeError::New(env, "hashFiles(root: string, rels: string[], stamps: string[], parallel: boolean)");
+  const bool parallel = info[3].As<Napi::Boolean>().Value();
   const std::string root_path = info[0].As<Napi::String>().Utf8Value();
   Napi::Array rel_list = info[1].As<Napi::Array>();
   Napi::Array stamp_list = info[2].As<Napi::Array>();
@@ -199,7 +200,7 @@ Napi::Value HashFiles(const Napi::CallbackInfo &info) {
   std::vector<std::string> hashes(n);
   const int root = open(root_path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root >= 0) {
-    if (n >= kHashThreadedFrom) {
+    if (parallel && n >= kHashThreadedFrom) {
       std::thread other(hash_range, root, std::cref(rels), std::cref(stamps), std::ref(hashes), n / 2, n);
       hash_range(root, rels, stamps, hashes, 0, n / 2);
       other.join();

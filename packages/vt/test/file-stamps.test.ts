@@ -76,13 +76,14 @@ describe('file stamps', () => {
     given[7] = `${given[7]}0` as StatStamp;
     const js = new FileHasher(root, undefined);
     const expected = rels.map((rel, i) => js.hashAtStamp(rel, given[i]!));
-    expect(addon!.hashFiles(root, rels, given)).toEqual(expected);
+    expect(addon!.hashFiles(root, rels, given, false)).toEqual(expected);
+    expect(addon!.hashFiles(root, rels, given, true)).toEqual(expected);
     expect(expected.map((h) => h !== undefined)).toEqual([true, true, true, true, true, false, false, false]);
     // Many files at once (two threads), a file rewritten after it was stamped among them.
     const many = Array.from({ length: 40 }, (_, i) => rels[i % 5]!);
     const manyStamps = many.map((rel) => stampFiles(root, [rel]).stamps[0]!);
     fs.writeFileSync(path.join(root, 'fresh.txt'), 'fresher');
-    const hashes = addon!.hashFiles(root, many, manyStamps);
+    const hashes = addon!.hashFiles(root, many, manyStamps, true);
     many.forEach((rel, i) => expect(hashes[i]).toBe(rel === 'fresh.txt' ? undefined : expected[i % 5]));
   });
 });

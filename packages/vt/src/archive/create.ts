@@ -134,20 +134,38 @@ function collect(root: string, paths: readonly string[]): Source[] {
 }
 
 async function writeTar(temp: string, sources: readonly Source[]): Promise<ManifestEntry[]> {
-  const pack = tarPack();
   const content = sources.reduce((sum, s) => sum + (s.type === 'file' ? s.stats.size : 0), 0);
-  const written =
-    content <= IN_MEMORY_CONTENT
-      ? (async () => {
-          const tar: Buffer[] = [];
-          for await (const chunk of pack as AsyncIterable<Buffer>) tar.push(chunk);
-          writeFileSync(temp, compressSync(Buffer.concat(tar)), { flag: 'wx' });
-        })()
-      : pipeline(
-          Readable.from(batched(pack as AsyncIterable<Buffer>), { objectMode: false }),
-          createCompressor(),
-          createWriteStream(temp, { flags: 'wx' }),
-        );
+  return content <= IN_MEMORY_CONTENT ? writeTarFromMemory(temp, sources) : writeTarStreaming(temp, sources);
+}
+
+/**
+ * Every member read synchronously and queued at once, the tar gzipped and written in one step: waiting for
+ * the streams once per file cost ~0.1 ms each (300 small files: ~50 ms).
+ */
+async function writeTarFromMemory(temp: string, sources: readonly Source[]): Promise<ManifestEntry[]> {
+  const pack = tarPack();
+  pack.on('error', () => undefined); // destroyed below when a member fails; that error is the one thrown
+  let manifest: ManifestEntry[];
+  try {
+    manifest = sources.map((source) => addMemberNow(pack, source));
+  } catch (err) {
+    pack.destroy(err as Error);
+    throw err;
+  }
+  pack.finalize();
+  const tar: Buffer[] = [];
+  for await (const chunk of pack as AsyncIterable<Buffer>) tar.push(chunk);
+  writeFileSync(temp, compressSync(Buffer.concat(tar)), { flag: 'wx' });
+  return manifest;
+}
+
+async function writeTarStreaming(temp: string, sources: readonly Source[]): Promise<ManifestEntry[]> {
+  const pack = tarPack();
+  const written = pipeline(
+    Readable.from(batched(pack as AsyncIterable<Buffer>), { objectMode: false }),
+    createCompressor(),
+    createWriteStream(temp, { flags: 'wx' }),
+  );
   const manifest: ManifestEntry[] = [];
   // Failures surface through `adding` and `written`; without a listener, the 'error' event tar-stream
   // emits when we destroy the pack would crash the process.
@@ -247,6 +265,37 @@ async function addMember(pack: Pack, source: Source): Promise<ManifestEntry> {
   }
 }
 
+/** {@link addMember} for the in-memory path: the member is read whole and queued without waiting. */
+function addMemberNow(pack: Pack, source: Source): ManifestEntry {
+  const mode = source.stats.mode & 0o777;
+  if (source.type === 'dir') {
+    pack.entry({ ...baseHeader(source.stats), name: `${source.path}/`, type: 'directory', size: 0 });
+    return { path: source.path, type: 'dir', size: 0, mode };
+  }
+  if (source.type === 'symlink') {
+    pack.entry({ ...baseHeader(source.stats), name: source.path, type: 'symlink', size: 0, linkname: source.linkText });
+    return { path: source.path, type: 'symlink', size: 0, mode, linkText: source.linkText };
+  }
+  const fd = openSync(source.abs, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const before = fstatSync(fd);
+    if (!before.isFile()) throw changed(source.path);
+    const data = Buffer.allocUnsafe(before.size);
+    for (let offset = 0; offset < before.size; ) {
+      const bytesRead = readSync(fd, data, offset, before.size - offset, offset);
+      if (bytesRead === 0) throw changed(source.path);
+      offset += bytesRead;
+    }
+    const after = fstatSync(fd);
+    if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) throw changed(source.path);
+    pack.entry({ ...baseHeader(before), name: source.path, type: 'file', size: before.size }, data);
+    const hash = createContentHasher().update(data).digest('hex');
+    return { path: source.path, type: 'file', size: before.size, mode: before.mode & 0o777, hash };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 type Sink = ReturnType<Pack['entry']>;
 
 /** Adds a member without a body and waits until tar-stream has taken it. */
@@ -259,8 +308,15 @@ function entryDone(pack: Pack, header: Parameters<Pack['entry']>[0]): Promise<vo
 /** Resolves when a body sink has finished, rejects if it is destroyed first. */
 function settled(sink: Sink): Promise<void> {
   return new Promise((resolveDone, reject) => {
-    sink.on('finish', () => resolveDone());
-    sink.on('close', () => reject(new StreamClosedError()));
+    let finished = false;
+    sink.on('finish', () => {
+      finished = true;
+      resolveDone();
+    });
+    // 'close' follows every 'finish': an error (and its stack trace, ~50 µs) only for a sink closed early.
+    sink.on('close', () => {
+      if (!finished) reject(new StreamClosedError());
+    });
     sink.on('error', (err: Error) => reject(err));
   });
 }

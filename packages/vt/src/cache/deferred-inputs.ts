@@ -55,19 +55,22 @@ export class DeferredInputs {
     return this.pending.map((p) => p.rel);
   }
 
-  /** Hashes up to `count` more inputs; false once all are done (or one has changed). */
-  step(count: number): boolean {
+  /**
+   * Hashes up to `count` more inputs; false once all are done (or one has changed). `parallel` only when
+   * no task runs (before its start, after its end): hashing then may use both cores.
+   */
+  step(count: number, parallel = false): boolean {
     if (this.changed !== undefined) return false;
     const slice = this.pending.slice(this.next, this.next + count).filter(({ rel }) => !this.hashes.has(rel));
     this.next = Math.min(this.next + count, this.pending.length);
-    const hashes = this.hasher.hashAtStamps(slice.map((p) => p.rel), slice.map((p) => p.stamp));
+    const hashes = this.hasher.hashAtStamps(slice.map((p) => p.rel), slice.map((p) => p.stamp), parallel);
     slice.forEach(({ rel }, i) => this.record(rel, hashes[i]));
     return this.changed === undefined && this.next < this.pending.length;
   }
 
   /** After the task ended: hashes what is left; the inputs as they were at the start, or the one that moved. */
   finish(): DeferredResult {
-    while (this.step(256));
+    while (this.step(4096, true));
     if (this.changed !== undefined) return { kind: 'changed', path: this.changed };
     return { kind: 'ok', inputs: this.pending.map(({ rel }): [string, string] => [rel, this.hashes.get(rel)!]) };
   }

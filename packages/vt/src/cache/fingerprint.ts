@@ -73,10 +73,11 @@ export class FileHasher {
   }
 
   /**
-   * {@link hashAtStamp} for many files: what the memo knows at once, the rest in one native call over two
-   * threads (@vt/file-stamps; ~3.5× faster than one by one here), or one by one where it is not built.
+   * {@link hashAtStamp} for many files: what the memo knows at once, the rest in one native call
+   * (@vt/file-stamps; ~3.5× faster than one by one here with `parallel`, two threads), or one by one where
+   * it is not built. While a task runs, callers pass `parallel: false` and leave the other core to it.
    */
-  hashAtStamps(rels: readonly string[], stamps: readonly StatStamp[]): (string | undefined)[] {
+  hashAtStamps(rels: readonly string[], stamps: readonly StatStamp[], parallel: boolean): (string | undefined)[] {
     const out = new Array<string | undefined>(rels.length);
     const todo: number[] = [];
     rels.forEach((rel, i) => {
@@ -89,7 +90,7 @@ export class FileHasher {
       for (const i of todo) out[i] = this.hashAtStamp(rels[i]!, stamps[i]!);
       return out;
     }
-    const hashes = nativeHashFiles(this.workspaceRoot, todo.map((i) => rels[i]!), todo.map((i) => stamps[i]!));
+    const hashes = nativeHashFiles(this.workspaceRoot, todo.map((i) => rels[i]!), todo.map((i) => stamps[i]!), parallel);
     const now = BigInt(Date.now()) * 1_000_000n;
     todo.forEach((i, k) => {
       const hash = hashes[k];
@@ -119,7 +120,7 @@ export function hashGlobbedInputs(
   const matches = matchGlobs(workspaceRoot, io, excludeDir);
   const { stamps } = stampFiles(workspaceRoot, matches);
   const files = matches.filter((_, i) => stamps[i] !== undefined);
-  const hashes = hasher.hashAtStamps(files, stamps.filter((s): s is StatStamp => s !== undefined));
+  const hashes = hasher.hashAtStamps(files, stamps.filter((s): s is StatStamp => s !== undefined), true);
   const out: [string, string][] = [];
   files.forEach((rel, i) => {
     // A file that changed since it was stamped is hashed afresh, as if it had been stamped now.

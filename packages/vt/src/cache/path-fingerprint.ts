@@ -107,7 +107,7 @@ export function batchFingerprints(
     if (!atStamp.has(j)) {
       const chunk: number[] = [];
       for (let k = j; k < batched.length && chunk.length < HASH_CHUNK; k++) if (kinds[k] === PathKind.file && !atStamp.has(k)) chunk.push(k);
-      const hashes = hasher.hashAtStamps(chunk.map((k) => batchRels[k]!), chunk.map((k) => stamps[k]!));
+      const hashes = hasher.hashAtStamps(chunk.map((k) => batchRels[k]!), chunk.map((k) => stamps[k]!), true);
       chunk.forEach((k, n) => atStamp.set(k, hashes[n]));
     }
     return atStamp.get(j);

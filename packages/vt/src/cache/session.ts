@@ -40,7 +40,7 @@ export interface CacheSession extends CachedRunner {
 const NOT_FOUND = 'no previous cache entry found';
 /** Deferred inputs hashed before the task starts: a task with a handful behaves as if nothing were deferred. */
 const INPUTS_BEFORE_START = 64;
-/** Deferred inputs hashed per turn of the event loop while the task runs (~1-2 ms natively, 2 threads). */
+/** Deferred inputs hashed per turn of the event loop while the task runs (~2-3 ms natively, one thread). */
 const HASH_SLICE = 256;
 /** Learned hashes written while the task still runs, once hashing is done (see CacheStore.tryFlushMemo). */
 const MEMO_FLUSH_DURING_RUN = 1024;
@@ -194,7 +194,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     // Nothing stored needed the inputs' hashes (or the lookup failed before hashing them): take them while
     // the task runs (deferred-inputs.ts), so that what is stored always lists the real inputs.
     const deferred = s && globbed === undefined ? DeferredInputs.start(ws.root, task.input, hasher, cacheDirRel) : undefined;
-    let hashing = deferred?.step(INPUTS_BEFORE_START) === true;
+    let hashing = deferred?.step(INPUTS_BEFORE_START, true) === true;
     mark(`${task.pkg.name}#${task.name} inputs listed`);
     const logName = `logs/${crypto.randomBytes(12).toString('hex')}.log`;
     const logTmp = path.join(d, `${logName}.tmp`);
