@@ -31,10 +31,15 @@ export function isPlainRel(rel: string): boolean {
 /** The native hasher (FileHasher.hashAtStamps), or null where the addon is not built. */
 export const nativeHashFiles: FileStampsAddon['hashFiles'] | null = nativeAddon ? (...args) => nativeAddon!.hashFiles(...args) : null;
 
-/** Whether a stamp's mtime or ctime lies within {@link RACY_WINDOW_NS} of `nowNs`. */
+/** The racy rule: a file whose mtime or ctime lies within {@link RACY_WINDOW_NS} of `nowNs`. */
+export function isRacy(mtimeNs: bigint, ctimeNs: bigint, nowNs: bigint): boolean {
+  return nowNs - mtimeNs <= RACY_WINDOW_NS || nowNs - ctimeNs <= RACY_WINDOW_NS;
+}
+
+/** {@link isRacy} for a stamp. */
 export function isRacyStamp(stamp: StatStamp, nowNs: bigint): boolean {
   const fields = stamp.split(':');
-  return nowNs - BigInt(fields[3]!) <= RACY_WINDOW_NS || nowNs - BigInt(fields[4]!) <= RACY_WINDOW_NS;
+  return isRacy(BigInt(fields[3]!), BigInt(fields[4]!), nowNs);
 }
 
 /** The ctime in a stamp, in ns. */
@@ -60,8 +65,10 @@ export const PathKind = { missing: 0, file: 1, dir: 2, other: 3 } as const;
  * Where the addon is not built, fs.statSync gives the same stamps.
  */
 export function stampFiles(root: string, rels: readonly string[], addon: FileStampsAddon | null = nativeAddon): Stamped {
-  const racyFrom = BigInt(Date.now()) * 1_000_000n - RACY_WINDOW_NS;
+  const now = BigInt(Date.now()) * 1_000_000n;
   if (addon) {
+    // The addon flags mtime or ctime >= now - window, which is isRacy.
+    const racyFrom = now - RACY_WINDOW_NS;
     const [stamps, racy, kinds] = addon.stampFiles(root, rels, racyFrom);
     return { stamps: stamps as (StatStamp | undefined)[], racy, kinds };
   }
@@ -80,7 +87,7 @@ export function stampFiles(root: string, rels: readonly string[], addon: FileSta
       kinds[i] = st === undefined ? PathKind.missing : st.isDirectory() ? PathKind.dir : PathKind.other;
     } else {
       stamps.push(stampOf(st));
-      racy[i] = st.mtimeNs >= racyFrom || st.ctimeNs >= racyFrom ? 1 : 0;
+      racy[i] = isRacy(st.mtimeNs, st.ctimeNs, now) ? 1 : 0;
       kinds[i] = PathKind.file;
     }
   });

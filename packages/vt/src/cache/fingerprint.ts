@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { hashFd, hashFileSync } from '../archive/hash.js';
 import type { IoConfig } from '../config/globs.js';
-import { isRacyStamp, nativeHashFiles, RACY_WINDOW_NS, stampFiles, stampOf, type StatStamp } from './file-stamps.js';
+import { isRacy, isRacyStamp, nativeHashFiles, stampFiles, stampOf, type StatStamp } from './file-stamps.js';
 import { matchGlobs } from './globs.js';
 
 /** Remembers content hashes by stat stamp, so unchanged files are not re-read on every run. */
@@ -101,8 +101,7 @@ export class FileHasher {
   }
 
   private remember(wsPath: string, st: fs.BigIntStats, stamp: StatStamp, hash: string): void {
-    const now = BigInt(Date.now()) * 1_000_000n;
-    if (this.memo && now - st.mtimeNs > RACY_WINDOW_NS && now - st.ctimeNs > RACY_WINDOW_NS) this.memo.put(wsPath, stamp, hash);
+    if (this.memo && !isRacy(st.mtimeNs, st.ctimeNs, BigInt(Date.now()) * 1_000_000n)) this.memo.put(wsPath, stamp, hash);
   }
 }
 

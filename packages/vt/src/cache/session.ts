@@ -17,7 +17,7 @@ import type { Terminal } from '../run/writers.js';
 import { collectOutputs } from './collect.js';
 import { evictionLimits } from './eviction.js';
 import { DeferredInputs } from './deferred-inputs.js';
-import { ctimeNsOf, isPlainRel, stampFiles } from './file-stamps.js';
+import { ctimeNsOf, stampFiles } from './file-stamps.js';
 import { encodeInputs, FileHasher, hashGlobbedInputs, type EncodedInputs } from './fingerprint.js';
 import { buildSpawnFingerprint, canonicalJson, entryKeyId, taskKeyId, type EntryKey } from './key.js';
 import { cacheDir, cacheRoot } from './location.js';
@@ -428,24 +428,14 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
 const infra = (message: string): ErrorInfo => ({ message, causes: [] });
 
 /**
- * The first of `rels` (workspace files) whose status changed after `sinceMs` (its ctime), or that is gone;
- * stamped in one batch. The task's own writes are outputs, not inputs.
+ * The first of `rels` (archived output files) whose status changed after `sinceMs` (its ctime), or that is
+ * gone; stamped in one batch. Manifest paths are plain workspace-relative paths (createArchive refuses `..`
+ * and absolute ones), so the batch resolves them as the workspace does.
  */
 function firstChangedSince(root: string, rels: readonly string[], sinceMs: number): string | undefined {
   const since = BigInt(sinceMs) * 1_000_000n;
-  const plain = rels.filter(isPlainRel);
-  const { stamps } = stampFiles(root, plain);
-  const changed = new Set(plain.filter((_, i) => stamps[i] === undefined || ctimeNsOf(stamps[i]!) > since));
-  return rels.find((rel) => (isPlainRel(rel) ? changed.has(rel) : changedSince(path.join(root, rel), sinceMs)));
-}
-
-/** Whether the file's status changed after `sinceMs` (its ctime), or it is gone. */
-function changedSince(abs: string, sinceMs: number): boolean {
-  try {
-    return fs.statSync(abs).ctimeMs > sinceMs;
-  } catch {
-    return true;
-  }
+  const { stamps } = stampFiles(root, rels);
+  return rels.find((_, i) => stamps[i] === undefined || ctimeNsOf(stamps[i]!) > since);
 }
 
 function compileNegatives(io: IoConfig): (rel: string) => boolean {
