@@ -13,6 +13,16 @@ export interface FileStampsAddon {
    * are split over two threads; without, one thread (what vt uses while a task runs, leaving it the rest).
    */
   hashFiles(root: string, rels: readonly string[], stamps: readonly string[], parallel: boolean): (string | undefined)[];
+  /**
+   * Every entry below `root/base` (the base reached through symlinks, nothing below it: a symlink is listed,
+   * never entered), without entries named
+   * `.git` and without the root-relative path `skip` (nor anything below it). Returns the root-relative paths
+   * NUL-separated; 1 for each real directory; the stamps NUL-separated, as stampFiles makes them (empty where
+   * the entry is not a regular file after symlinks); and the racy flags as stampFiles sets them. With `sorted`
+   * the paths come in JavaScript's default sort order (UTF-16 code units); without, depth first, each
+   * directory followed by its own subtree.
+   */
+  walkFiles(root: string, base: string, skip: string, racyFromNs: bigint, sorted: boolean): [string, Uint8Array, string, Uint8Array];
 }
 
 /** The addon, or null where it is not built. */

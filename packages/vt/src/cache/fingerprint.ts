@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { hashFd, hashFileSync } from '../archive/hash.js';
 import type { IoConfig } from '../config/globs.js';
-import { isRacy, isRacyStamp, nativeHashFiles, stampFiles, stampOf, type StatStamp } from './file-stamps.js';
-import { matchGlobs } from './globs.js';
+import { isRacy, isRacyStamp, nativeHashFiles, stampOf, type StatStamp } from './file-stamps.js';
+import { globbedFiles } from './globs.js';
 
 /** Remembers content hashes by stat stamp, so unchanged files are not re-read on every run. */
 export interface HashMemo {
@@ -116,10 +116,8 @@ export function hashGlobbedInputs(
   hasher: FileHasher,
   excludeDir?: string,
 ): [string, string][] {
-  const matches = matchGlobs(workspaceRoot, io, excludeDir);
-  const { stamps } = stampFiles(workspaceRoot, matches);
-  const files = matches.filter((_, i) => stamps[i] !== undefined);
-  const hashes = hasher.hashAtStamps(files, stamps.filter((s): s is StatStamp => s !== undefined), true);
+  const { rels: files, stamps } = globbedFiles(workspaceRoot, io, excludeDir);
+  const hashes = hasher.hashAtStamps(files, stamps, true);
   const out: [string, string][] = [];
   files.forEach((rel, i) => {
     // A file that changed since it was stamped is hashed afresh, as if it had been stamped now.

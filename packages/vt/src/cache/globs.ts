@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import picomatch from 'picomatch';
+import { addon as nativeAddon } from '@vt/file-stamps';
 import type { IoConfig } from '../config/globs.js';
+import { stampFiles, walkFiles, type StatStamp } from './file-stamps.js';
 
 /**
  * Matching `input`/`output` globs against the file system. This runs once per cache-enabled item on every
@@ -37,27 +39,76 @@ function staticBase(pattern: string): { base: string; isGlob: boolean; glob: str
   return { base: scan.base, isGlob: scan.isGlob, glob: scan.glob };
 }
 
+/** Whether a workspace-relative path is left out by a negative glob or lies in the cache dir. */
+function exclusion(io: IoConfig, cacheDirRel: string | undefined): (rel: string) => boolean {
+  const negatives = io.negative.map(matcher);
+  return (rel) =>
+    negatives.some((m) => m(rel)) || (cacheDirRel !== undefined && (rel === cacheDirRel || rel.startsWith(`${cacheDirRel}/`)));
+}
+
+/** A literal pattern names a file (or symlink); a bare directory name matches nothing (tracing.md §6). */
+function literalMatch(workspaceRoot: string, base: string, excluded: (rel: string) => boolean): boolean {
+  if (excluded(base) || base.split('/').includes('.git')) return false;
+  const st = lstatOrUndefined(`${workspaceRoot}/${base}`);
+  return st !== undefined && !st.isDirectory();
+}
+
+/** Anything in a glob beyond `*`, `?`, `/` and literal characters: braces, extglobs, classes, escapes, negation. */
+const BEYOND_STARS = /[{}()[\]!+@\\]/;
+
+const globMatchers = new Map<string, (p: string) => boolean>();
+
+/**
+ * A matcher for the glob part of a pattern, for every entry below its base. `**` (most input and output
+ * globs) matches everything: no regex per entry. `P/**`, with `P` made of `*`, `?` and literal segments only
+ * (`lib`, `d*`, `packages/*`), matches a path below such a prefix exactly when its first segments (as many as
+ * `P` has) match `P`: those are matched once per distinct prefix, not once per file. Anything else is
+ * picomatch's (glob-matcher tests compare the two).
+ */
+export function globMatcher(glob: string): (p: string) => boolean {
+  let m = globMatchers.get(glob);
+  if (m) return m;
+  const prefix = glob.endsWith('/**') ? glob.slice(0, -3) : undefined;
+  if (glob === '**') m = (): boolean => true;
+  else if (prefix && !prefix.includes('**') && !BEYOND_STARS.test(prefix)) {
+    const depth = prefix.split('/').length;
+    const matchHead = matcher(prefix);
+    const whole = matcher(glob);
+    const heads = new Map<string, boolean>();
+    m = (p) => {
+      let end = -1;
+      for (let k = 0; k < depth; k++) {
+        if (end === p.length) return false; // fewer segments than the prefix has
+        const next = p.indexOf('/', end + 1);
+        end = next === -1 ? p.length : next;
+      }
+      // The prefix's own match (`lib` for `lib/**`) is picomatch's call: it differs for literal and starred.
+      if (end === p.length) return whole(p);
+      const head = p.slice(0, end);
+      let hit = heads.get(head);
+      if (hit === undefined) heads.set(head, (hit = matchHead(head)));
+      return hit;
+    };
+  } else m = matcher(glob);
+  globMatchers.set(glob, m);
+  return m;
+}
+
 /**
  * Workspace-relative paths matching the positive globs, minus negatives, `.git` and the cache dir; sorted.
  * Directory symlinks are listed but not followed (tracing.md §6, outputs.md §2).
  */
 export function matchGlobs(workspaceRoot: string, io: IoConfig, cacheDirRel: string | undefined): string[] {
   if (io.positive.length === 0) return [];
-  const negatives = io.negative.map(matcher);
-  const excluded = (rel: string): boolean =>
-    negatives.some((m) => m(rel)) || (cacheDirRel !== undefined && (rel === cacheDirRel || rel.startsWith(`${cacheDirRel}/`)));
+  const excluded = exclusion(io, cacheDirRel);
   const out = new Set<string>();
   for (const pattern of io.positive) {
     const { base, isGlob, glob } = staticBase(pattern);
     if (!isGlob) {
-      // A literal path names a file (or symlink); a bare directory name matches nothing (tracing.md §6).
-      if (excluded(base) || base.split('/').includes('.git')) continue;
-      const st = lstatOrUndefined(`${workspaceRoot}/${base}`);
-      if (st && !st.isDirectory()) out.add(base);
+      if (literalMatch(workspaceRoot, base, excluded)) out.add(base);
       continue;
     }
-    // `dir/**` (most input and output globs) matches everything below its base: no regex per entry.
-    const isMatch = glob === '**' ? (): boolean => true : matcher(glob);
+    const isMatch = globMatcher(glob);
     const start = base === '.' ? '' : base;
     const below = start === '' ? 0 : start.length + 1;
     const walk = (rel: string): void => {
@@ -78,4 +129,107 @@ export function matchGlobs(workspaceRoot: string, io: IoConfig, cacheDirRel: str
     walk(start);
   }
   return [...out].sort();
+}
+
+/** The regular files among a glob set's matches (symlinks followed), with their stamps. */
+export interface GlobbedFiles {
+  /** Sorted as {@link matchGlobs} sorts. */
+  readonly rels: readonly string[];
+  readonly stamps: readonly StatStamp[];
+  /** 1 where a stamp is racy (file-stamps.ts). */
+  readonly racy: Uint8Array;
+}
+
+/** Candidates of {@link globbedFiles}, sorted by path. */
+interface Found {
+  rels: string[];
+  stamps: StatStamp[];
+  racy: number[];
+}
+
+/**
+ * {@link matchGlobs} followed by {@link stampFiles}, keeping the regular files: every globbed input, before
+ * each run. Natively each glob's base is listed, stamped and sorted in one call (file-stamps.ts walkFiles), and
+ * the glob is applied here to what it listed. With negative globs the listing comes depth first instead, so
+ * that an excluded directory's subtree is dropped as the JavaScript walk never enters it, and is sorted here.
+ * Where the addon is not built, the two steps run as they are.
+ */
+export function globbedFiles(workspaceRoot: string, io: IoConfig, cacheDirRel: string | undefined, addon = nativeAddon): GlobbedFiles {
+  if (!addon || io.positive.length === 0) {
+    const matched = matchGlobs(workspaceRoot, io, cacheDirRel);
+    const { stamps, racy } = stampFiles(workspaceRoot, matched, addon);
+    const keep = matched.map((_, i) => i).filter((i) => stamps[i] !== undefined);
+    return { rels: keep.map((i) => matched[i]!), stamps: keep.map((i) => stamps[i]!), racy: Uint8Array.from(keep, (i) => racy[i]!) };
+  }
+  const excluded = exclusion(io, cacheDirRel);
+  const depthFirst = io.negative.length > 0;
+  const lists: Found[] = [];
+  const literals: string[] = [];
+  for (const pattern of io.positive) {
+    const { base, isGlob, glob } = staticBase(pattern);
+    if (!isGlob) {
+      if (literalMatch(workspaceRoot, base, excluded)) literals.push(base);
+      continue;
+    }
+    const start = base === '.' ? '' : base;
+    // Inside the cache dir everything is excluded; below, the walk skips the cache dir itself.
+    if (start !== '' && excluded(start)) continue;
+    const isMatch = globMatcher(glob);
+    const below = start === '' ? 0 : start.length + 1;
+    const tree = walkFiles(workspaceRoot, start, cacheDirRel ?? '', !depthFirst, addon)!;
+    const found: Found = { rels: [], stamps: [], racy: [] };
+    for (let i = 0; i < tree.rels.length; i++) {
+      const rel = tree.rels[i]!;
+      if (depthFirst && excluded(rel)) {
+        if (tree.dirs[i] === 1) {
+          const prefix = `${rel}/`;
+          while (i + 1 < tree.rels.length && tree.rels[i + 1]!.startsWith(prefix)) i++;
+        }
+        continue;
+      }
+      const stamp = tree.stamps[i];
+      if (stamp === undefined || !isMatch(rel.slice(below))) continue;
+      found.rels.push(rel);
+      found.stamps.push(stamp);
+      found.racy.push(tree.racy[i]!);
+    }
+    lists.push(depthFirst ? sortFound(found) : found);
+  }
+  if (literals.length > 0) {
+    const { stamps, racy } = stampFiles(workspaceRoot, literals, addon);
+    const found: Found = { rels: [], stamps: [], racy: [] };
+    literals.forEach((rel, i) => {
+      if (stamps[i] === undefined) return;
+      found.rels.push(rel);
+      found.stamps.push(stamps[i]!);
+      found.racy.push(racy[i]!);
+    });
+    lists.push(sortFound(found));
+  }
+  const all = lists.reduce(mergeFound, { rels: [], stamps: [], racy: [] });
+  return { rels: all.rels, stamps: all.stamps, racy: Uint8Array.from(all.racy) };
+}
+
+function sortFound(f: Found): Found {
+  const order = f.rels.map((_, i) => i).sort((a, b) => (f.rels[a]! < f.rels[b]! ? -1 : f.rels[a]! > f.rels[b]! ? 1 : 0));
+  return { rels: order.map((i) => f.rels[i]!), stamps: order.map((i) => f.stamps[i]!), racy: order.map((i) => f.racy[i]!) };
+}
+
+/** Two sorted candidate lists as one, each path once (overlapping globs match some files twice). */
+function mergeFound(a: Found, b: Found): Found {
+  if (a.rels.length === 0) return b;
+  if (b.rels.length === 0) return a;
+  const out: Found = { rels: [], stamps: [], racy: [] };
+  let i = 0;
+  let j = 0;
+  while (i < a.rels.length || j < b.rels.length) {
+    const fromA = j === b.rels.length || (i < a.rels.length && a.rels[i]! <= b.rels[j]!);
+    const src = fromA ? a : b;
+    const k = fromA ? i++ : j++;
+    if (fromA && j < b.rels.length && b.rels[j] === a.rels[k]) j++;
+    out.rels.push(src.rels[k]!);
+    out.stamps.push(src.stamps[k]!);
+    out.racy.push(src.racy[k]!);
+  }
+  return out;
 }
