@@ -113,4 +113,19 @@ describe('stat memo', () => {
     expect(again.memo.get('src/x.ts')).toEqual({ stamp: stamp(1), hash: hash('a') });
     again.close();
   });
+
+  it('is copied into the database file when written during a run, not left for the commit or the close', () => {
+    const dir = cacheDir();
+    const store = CacheStore.open(dir);
+    const dbFile = path.join(dir, 'cache.db');
+    const before = fs.statSync(dbFile).size;
+    for (let i = 0; i < 5000; i++) store.memo.put(`d${i % 50}/file-${i}.txt`, stamp(i), hash(String(i % 10)));
+    expect(store.tryFlushMemo()).toBe(true);
+    // ~5,000 × 80 bytes: in the write-ahead log only, the database file would not have grown at all.
+    expect(fs.statSync(dbFile).size - before).toBeGreaterThan(300_000);
+    store.close();
+    const again = CacheStore.open(dir);
+    expect(again.memo.get('d7/file-4157.txt')).toEqual({ stamp: stamp(4157), hash: hash('7') });
+    again.close();
+  });
 });

@@ -3,7 +3,7 @@
  * has exited, then drains its clients and removes its socket directory.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -82,7 +82,8 @@ export async function startIpcServer(opts: IpcServerOptions): Promise<IpcServer>
     clearTimeout(timer);
     if (!drained) for (const connection of connections) connection.destroy();
     await serverClosed;
-    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    // Synchronously, as it was created: one socket file and its directory (see createAddress).
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     return recorder.report();
   };
 
