@@ -5,19 +5,23 @@
  * same command: `traced` (default `{auto: true}` inputs/outputs, so vt attaches the tracer) and `untraced`
  * (input/output globs, so vt does not). Per round, in alternating order:
  *  - direct: the command itself, no vt;
+ *  - Node floor: the command spawned by a Node process that does nothing else (node-floor.cjs, started as bin/vt
+ *    starts vt): what any runner written for Node costs at least;
  *  - untraced / traced cold: outputs removed and the cache emptied, then `vt run <task>` (a miss that stores);
  *  - untraced / traced hit: `vt run <task>` again right after, outputs present.
- * Ratios: traced/untraced (what tracing costs inside vt), untraced/direct (what vt costs around a command).
+ * Ratios: traced/untraced (what tracing costs inside vt), untraced/direct (what vt costs around a command),
+ * floor/direct (the part of that no Node program can avoid).
  * The tracer's raw overhead without vt comes from the tracer's own bench (packages/tracer/bench/overhead.mjs),
  * which is called, not copied.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { median, REPO, roundOrder, timeRun, VT, writeJson } from './lib.mjs';
+import { BENCH_DIR, median, REPO, roundOrder, timeRun, VT, writeJson } from './lib.mjs';
 
 const WORKLOADS = path.join(REPO, 'packages', 'tracer', 'test', 'support', 'workloads.mjs');
 const TRACER_BENCH = path.join(REPO, 'packages', 'tracer', 'bench', 'overhead.mjs');
+const NODE_FLOOR = path.join(BENCH_DIR, 'node-floor.cjs');
 
 /** Input/output globs that cover what each workload reads and writes (what a user would declare). */
 const GLOBS = {
@@ -55,12 +59,17 @@ export async function runOverhead({ base, rounds, log, tracerBench }) {
       const env = { ...w.workloadEnv(), VITE_CACHE_PATH: cache };
       const direct = { cmd: workload.program, args: workload.args, env };
       const vt = (task) => ({ cmd: VT, args: ['run', task], env, node: true });
-      const times = { direct: [], 'untraced cold': [], 'traced cold': [], 'untraced hit': [], 'traced hit': [] };
+      const floor = { cmd: NODE_FLOOR, args: [workload.program, ...workload.args], env };
+      const times = { direct: [], floor: [], 'untraced cold': [], 'traced cold': [], 'untraced hit': [], 'traced hit': [] };
       const rss = { untraced: 0, traced: 0 };
       const variants = {
         direct: () => {
           workload.reset();
           times.direct.push(timeRun(direct, dir, { extraEnv: env }).ms);
+        },
+        floor: () => {
+          workload.reset();
+          times.floor.push(timeRun(floor, dir, { extraEnv: env }).ms);
         },
         untraced: () => pair('untraced'),
         traced: () => pair('traced'),

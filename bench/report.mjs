@@ -67,17 +67,20 @@ function renderOverhead(o, config) {
     '',
     `Workloads from packages/tracer/test/support/workloads.mjs; median of ${config.rounds} rounds. "cold" = outputs removed and cache ` +
       'emptied, so vt runs the command and stores the result; "hit" = the next run. untraced = the task declares input/output ' +
-      'globs; traced = default `{auto: true}`.',
+      'globs; traced = default `{auto: true}`. Node floor = the command spawned by a Node process that does nothing else ' +
+      '(bench/node-floor.cjs, started as bin/vt starts vt): the least any runner written for Node adds.',
     '',
     table(
-      ['workload', 'direct', 'vt untraced cold', 'vt traced cold', 'traced / untraced', 'runner overhead (untraced / direct)', 'traced / direct', 'untraced hit', 'traced hit', 'vt peak RSS (traced)'],
+      ['workload', 'direct', 'Node floor', 'vt untraced cold', 'vt traced cold', 'traced / untraced', 'runner overhead (untraced / direct)', 'Node floor / direct', 'traced / direct', 'untraced hit', 'traced hit', 'vt peak RSS (traced)'],
       o.rows.map((r) => [
         r.workload,
         fmtMs(r.direct),
+        r.floor === undefined ? 'n/a' : fmtMs(r.floor),
         fmtMs(r['untraced cold']),
         fmtMs(r['traced cold']),
         fmtRatio(r['traced cold'] / r['untraced cold']),
         fmtRatio(r['untraced cold'] / r.direct),
+        r.floor === undefined ? 'n/a' : fmtRatio(r.floor / r.direct),
         fmtRatio(r['traced cold'] / r.direct),
         fmtMs(r['untraced hit']),
         fmtMs(r['traced hit']),
