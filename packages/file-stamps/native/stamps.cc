@@ -160,17 +160,21 @@ bool has_stamp(int fd, const std::string &expected) {
 }
 
 /**
- * SHA-256 (hex) of `root/rel` if the open file has `stamp` before and after it is read (the same proof as
- * FileHasher.hashAtStamp), else empty. OpenSSL is the one inside Node, whose symbols Node exports.
+ * SHA-256 (hex) of `root/rel` if the open file still has `stamp` after it was read, else empty. That one check
+ * proves the bytes are the ones the file had when stamped: any write since then, before or during the read,
+ * moves the stamp for good (the ctime never goes back), and another file renamed into place has another
+ * inode. (FileHasher.hashAtStamp, the fallback, also checks before reading; here that was one system call of
+ * five per file.) Opened non-blocking: a FIFO swapped in since the stamp must not hang the read. OpenSSL is
+ * the one inside Node, whose symbols Node exports.
  */
 std::string hash_at_stamp(int root, const std::string &rel_path, const std::string &stamp, EVP_MD_CTX *ctx, unsigned char *buf,
                           size_t buf_size) {
   const char *rel = rel_path.c_str();
   while (*rel == '/') rel++;
-  const int fd = openat(root, rel, O_RDONLY | O_CLOEXEC);
+  const int fd = openat(root, rel, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return {};
   std::string hex;
-  if (has_stamp(fd, stamp) && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1) {
+  if (EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1) {
     bool ok = true;
     for (;;) {
       const ssize_t n = read(fd, buf, buf_size);

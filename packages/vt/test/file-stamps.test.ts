@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { addon } from '@vt/file-stamps';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { stampFiles, stampOf, type StatStamp } from '../src/cache/file-stamps.js';
+import { ctimeAfter, isRacy, isRacyStamp, RACY_WINDOW_NS, stampFiles, stampOf, type StatStamp } from '../src/cache/file-stamps.js';
 import { FileHasher } from '../src/cache/fingerprint.js';
 import { makeTree } from './helpers.js';
 
@@ -85,5 +85,23 @@ describe('file stamps', () => {
     fs.writeFileSync(path.join(root, 'fresh.txt'), 'fresher');
     const hashes = addon!.hashFiles(root, many, manyStamps, true);
     many.forEach((rel, i) => expect(hashes[i]).toBe(rel === 'fresh.txt' ? undefined : expected[i % 5]));
+  });
+});
+
+describe('stamp times', () => {
+  // ctimeAfter and isRacyStamp compare the decimal digits of a stamp instead of parsing them into BigInts.
+  const stampWith = (m: bigint, c: bigint): StatStamp => `2049:77:5:${m}:${c}` as StatStamp;
+  const values = [0n, 1n, 9n, 10n, 999_999_999n, 1_000_000_000n, 1_763_700_000_123_456_789n, 1_763_700_002_123_456_789n,
+    1_763_700_002_123_456_790n, 17_637_000_021_234_567_890n, -1n, -1_000_000_000n];
+  it('compare exactly as BigInt arithmetic does, negative times included', () => {
+    for (const c of values) {
+      for (const since of values) expect(ctimeAfter(stampWith(5n, c), since)).toBe(c > since);
+      for (const m of values) {
+        for (const now of values) expect(isRacyStamp(stampWith(m, c), now)).toBe(isRacy(m, c, now));
+      }
+    }
+    const now = 1_763_700_002_123_456_789n;
+    expect(isRacyStamp(stampWith(now - RACY_WINDOW_NS, 0n), now)).toBe(true);
+    expect(isRacyStamp(stampWith(now - RACY_WINDOW_NS - 1n, 0n), now)).toBe(false);
   });
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AUTO_IO } from '../src/config/globs.js';
 import { FileHasher } from '../src/cache/fingerprint.js';
-import { firstPathDiff, fingerprintPath } from '../src/cache/path-fingerprint.js';
+import { batchFingerprints, firstPathDiff, fingerprintPath } from '../src/cache/path-fingerprint.js';
 import { classifyTrace, normaliseTracedPath, type Access } from '../src/cache/trace-set.js';
 import { makeTree } from './helpers.js';
 
@@ -116,5 +116,34 @@ describe('path fingerprints', () => {
     expect((await firstPathDiff(root, [['dist', outDir]], hasher))?.inline).toBe("'foreign.js' added in 'dist'");
     fs.rmSync(path.join(root, 'lib'), { recursive: true });
     expect((await firstPathDiff(root, [['lib', { t: 'dir' }]], hasher))?.inline).toBe("'lib' removed from workspace root");
+  });
+});
+
+describe('batch fingerprints', () => {
+  it('give, all at once or one by one, what fingerprintPath gives for each path', () => {
+    const files: Record<string, string> = { 'dist/x.js': 'x', 'lib/keep.txt': '' };
+    for (let i = 0; i < 600; i++) files[`src/f${i}.ts`] = `file ${i % 7}`;
+    const root = makeTree(files);
+    fs.symlinkSync('src/f1.ts', path.join(root, 'link'));
+    fs.symlinkSync('nowhere', path.join(root, 'dangling'));
+    const rels = ['src', 'dist', 'lib', 'link', 'dangling', 'missing.txt', '', '..', 'src/../lib/keep.txt', ...Object.keys(files)];
+    const hows = rels.map((rel) => ({ listed: rel === 'src' || rel === 'dist', outputNames: rel === 'dist' ? ['x.js'] : [], holdsOutputs: rel === 'dist' }));
+    const expected = rels.map((rel, i) => fingerprintPath(root, rel, hows[i]!, new FileHasher(root, undefined)));
+    expect(batchFingerprints(root, rels, new FileHasher(root, undefined)).all(hows)).toEqual(expected);
+    const one = batchFingerprints(root, rels, new FileHasher(root, undefined));
+    expect(rels.map((_, i) => one.at(i, hows[i]!))).toEqual(expected);
+    expect(expected.filter((f) => f.t === 'file')).toHaveLength(604);
+  });
+
+  it('say whether a fingerprinted file changed after a time, or is gone', async () => {
+    const root = makeTree({ 'a.txt': 'a', 'b.txt': 'b' });
+    const fps = batchFingerprints(root, ['a.txt', 'b.txt'], new FileHasher(root, undefined));
+    fps.all([{ listed: false, outputNames: [], holdsOutputs: false }, { listed: false, outputNames: [], holdsOutputs: false }]);
+    const ctime = fs.statSync(path.join(root, 'a.txt'), { bigint: true }).ctimeNs;
+    expect(fps.changedSince(0, ctime - 1n)).toBe(true);
+    expect(fps.changedSince(0, ctime)).toBe(false);
+    fs.rmSync(path.join(root, 'b.txt'));
+    const gone = batchFingerprints(root, ['b.txt'], new FileHasher(root, undefined));
+    expect(gone.changedSince(0, 0n)).toBe(true);
   });
 });

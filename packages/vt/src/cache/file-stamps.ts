@@ -36,15 +36,27 @@ export function isRacy(mtimeNs: bigint, ctimeNs: bigint, nowNs: bigint): boolean
   return nowNs - mtimeNs <= RACY_WINDOW_NS || nowNs - ctimeNs <= RACY_WINDOW_NS;
 }
 
-/** {@link isRacy} for a stamp. */
-export function isRacyStamp(stamp: StatStamp, nowNs: bigint): boolean {
-  const fields = stamp.split(':');
-  return isRacy(BigInt(fields[3]!), BigInt(fields[4]!), nowNs);
+/**
+ * Whether the integer written in decimal `a` is at least `b`: by length, then character by character, for
+ * non-negative numbers without leading zeros (how stamps print them); BigInt for anything else. Called for
+ * every file of a trace (20,000 BigInt parses cost ~30 ms).
+ */
+function decimalAtLeast(a: string, b: string): boolean {
+  if (a.startsWith('-') || b.startsWith('-')) return BigInt(a) >= BigInt(b);
+  return a.length !== b.length ? a.length > b.length : a >= b;
 }
 
-/** The ctime in a stamp, in ns. */
-export function ctimeNsOf(stamp: StatStamp): bigint {
-  return BigInt(stamp.slice(stamp.lastIndexOf(':') + 1));
+/** {@link isRacy} for a stamp. */
+export function isRacyStamp(stamp: StatStamp, nowNs: bigint): boolean {
+  const c = stamp.lastIndexOf(':');
+  const m = stamp.lastIndexOf(':', c - 1);
+  const from = String(nowNs - RACY_WINDOW_NS);
+  return decimalAtLeast(stamp.slice(m + 1, c), from) || decimalAtLeast(stamp.slice(c + 1), from);
+}
+
+/** Whether a stamp's ctime is after `sinceNs`: the file's status changed since then. */
+export function ctimeAfter(stamp: StatStamp, sinceNs: bigint): boolean {
+  return decimalAtLeast(stamp.slice(stamp.lastIndexOf(':') + 1), String(sinceNs + 1n));
 }
 
 /** Stamps of many files: undefined where a path is not a regular file (after symlinks) or cannot be stat'ed. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ctimeNsOf, isPlainRel, PathKind, stampFiles } from './file-stamps.js';
+import { ctimeAfter, isPlainRel, PathKind, stampFiles } from './file-stamps.js';
 import type { FileHasher } from './fingerprint.js';
 import { pathReason, type MissReason } from './key.js';
 import type { InferredRead } from './trace-set.js';
@@ -37,12 +37,7 @@ function listing(abs: string, skip: ReadonlySet<string>): [string, EntryType][] 
 }
 
 /** Fingerprints a traced read after the run, through symlinks. */
-export async function fingerprintPath(
-  workspaceRoot: string,
-  rel: string,
-  how: InferredRead,
-  hasher: FileHasher,
-): Promise<PathFingerprint> {
+export function fingerprintPath(workspaceRoot: string, rel: string, how: InferredRead, hasher: FileHasher): PathFingerprint {
   const abs = path.join(workspaceRoot, rel);
   let st: fs.BigIntStats;
   try {
@@ -71,63 +66,74 @@ function shapeOf(stored: PathFingerprint): InferredRead {
   return { listed: false, outputNames: [], holdsOutputs: false };
 }
 
-/** Files hashed per native call while fingerprinting a trace: bounds the work a lookup does past a difference. */
+/** Files hashed per native call while a lookup compares a trace: bounds the work done past a difference. */
 const HASH_CHUNK = 256;
 
 /**
- * Fingerprints of many traced paths, each computed when asked for (in order, so that a lookup can stop at
- * the first difference) but stat'ed up front in one batch (file-stamps.ts): files and absences, most of a
- * trace, need no further system call when the memo knows them; directories go through fingerprintPath.
- * `at(i, how)` is exactly what `fingerprintPath(root, rels[i], how)` would return.
+ * Fingerprints of many traced paths, stat'ed up front in one batch (file-stamps.ts): files and absences, most
+ * of a trace, need no further system call when the memo knows them; directories go through fingerprintPath.
+ * `at(i, how)` is exactly what `fingerprintPath(root, rels[i], how)` would return; a lookup asks in order, so
+ * that it can stop at the first difference, and files are hashed a chunk at a time. `all(hows)` is for
+ * storing after a run: nothing to stop early for, so every file is hashed in one call on both cores.
  */
 export function batchFingerprints(
   workspaceRoot: string,
   rels: readonly string[],
   hasher: FileHasher,
 ): {
-  at(i: number, how: InferredRead): Promise<PathFingerprint>;
+  at(i: number, how: InferredRead): PathFingerprint;
+  all(hows: readonly InferredRead[]): PathFingerprint[];
   /**
    * Whether the file fingerprinted by `at(i)` had its status changed after `sinceNs` (ctime), judged from
    * the stamp its hash was proven against, or (if it was hashed afresh) from a stat now; true if gone.
    */
   changedSince(i: number, sinceNs: bigint): boolean;
 } {
-  // Other paths (the root itself, `..`) take the one-by-one way.
-  const batched: number[] = [];
+  // Other paths (the root itself, `..`) take the one-by-one way: slot -1.
+  const slot = new Int32Array(rels.length).fill(-1);
+  const batchRels: string[] = [];
   rels.forEach((rel, i) => {
-    if (isPlainRel(rel)) batched.push(i);
+    if (isPlainRel(rel)) slot[i] = batchRels.push(rel) - 1;
   });
-  const batchRels = batched.map((i) => rels[i]!);
   const { stamps, kinds } = stampFiles(workspaceRoot, batchRels);
-  const slot = new Map(batched.map((i, j) => [i, j]));
   /** Hashes by batch slot, proven against the slot's stamp (undefined: it moved since, or is unreadable). */
-  const atStamp = new Map<number, string | undefined>();
-  /** The hash of slot `j`, read with the next files of the batch in one call (FileHasher.hashAtStamps). */
-  const hashOf = (j: number): string | undefined => {
-    if (!atStamp.has(j)) {
+  const atStamp = new Array<string | undefined>(batchRels.length);
+  const hashed = new Uint8Array(batchRels.length);
+  /** Hashes the regular files among `slots` not hashed yet, in one call (FileHasher.hashAtStamps). */
+  const hashSlots = (slots: readonly number[]): void => {
+    const todo = slots.filter((k) => kinds[k] === PathKind.file && hashed[k] === 0);
+    const hashes = hasher.hashAtStamps(todo.map((k) => batchRels[k]!), todo.map((k) => stamps[k]!), true);
+    todo.forEach((k, n) => {
+      atStamp[k] = hashes[n];
+      hashed[k] = 1;
+    });
+  };
+  const at = (i: number, how: InferredRead): PathFingerprint => {
+    const rel = rels[i]!;
+    const j = slot[i]!;
+    if (j < 0 || kinds[j] === PathKind.dir) return fingerprintPath(workspaceRoot, rel, how, hasher);
+    // Not a regular file (missing, dangling, a FIFO): fingerprintPath says "missing" too.
+    if (kinds[j] !== PathKind.file) return { t: 'missing' };
+    if (hashed[j] === 0) {
       const chunk: number[] = [];
-      for (let k = j; k < batched.length && chunk.length < HASH_CHUNK; k++) if (kinds[k] === PathKind.file && !atStamp.has(k)) chunk.push(k);
-      const hashes = hasher.hashAtStamps(chunk.map((k) => batchRels[k]!), chunk.map((k) => stamps[k]!), true);
-      chunk.forEach((k, n) => atStamp.set(k, hashes[n]));
+      for (let k = j; k < batchRels.length && chunk.length < HASH_CHUNK; k++) if (kinds[k] === PathKind.file && hashed[k] === 0) chunk.push(k);
+      hashSlots(chunk);
     }
-    return atStamp.get(j);
+    const proven = atStamp[j];
+    if (proven !== undefined) return { t: 'file', h: proven };
+    // Changed since the batch: hashed as it is now, as fingerprintPath would.
+    const hash = hasher.hash(rel);
+    return hash === undefined ? { t: 'missing' } : { t: 'file', h: hash };
   };
   return {
-    async at(i, how) {
-      const rel = rels[i]!;
-      const j = slot.get(i);
-      if (j === undefined || kinds[j] === PathKind.dir) return fingerprintPath(workspaceRoot, rel, how, hasher);
-      // Not a regular file (missing, dangling, a FIFO): fingerprintPath says "missing" too.
-      if (kinds[j] !== PathKind.file) return { t: 'missing' };
-      const proven = hashOf(j);
-      if (proven !== undefined) return { t: 'file', h: proven };
-      // Changed since the batch: hashed as it is now, as fingerprintPath would.
-      const hash = hasher.hash(rel);
-      return hash === undefined ? { t: 'missing' } : { t: 'file', h: hash };
+    at,
+    all(hows) {
+      hashSlots(batchRels.map((_, k) => k));
+      return hows.map((how, i) => at(i, how));
     },
     changedSince(i, sinceNs) {
-      const j = slot.get(i);
-      if (j !== undefined && atStamp.get(j) !== undefined) return ctimeNsOf(stamps[j]!) > sinceNs;
+      const j = slot[i]!;
+      if (j >= 0 && atStamp[j] !== undefined) return ctimeAfter(stamps[j]!, sinceNs);
       try {
         return fs.statSync(path.join(workspaceRoot, rels[i]!), { bigint: true }).ctimeNs > sinceNs;
       } catch {
@@ -149,7 +155,7 @@ export async function firstPathDiff(
   const now = batchFingerprints(workspaceRoot, inferred.map(([rel]) => rel), hasher);
   for (let i = 0; i < inferred.length; i++) {
     const [rel, stored] = inferred[i]!;
-    const reason = comparePath(rel, stored, await now.at(i, shapeOf(stored)));
+    const reason = comparePath(rel, stored, now.at(i, shapeOf(stored)));
     if (reason) return reason;
   }
   return undefined;

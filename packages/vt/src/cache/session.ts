@@ -17,7 +17,7 @@ import type { Terminal } from '../run/writers.js';
 import { collectOutputs } from './collect.js';
 import { evictionLimits } from './eviction.js';
 import { DeferredInputs } from './deferred-inputs.js';
-import { ctimeNsOf, stampFiles } from './file-stamps.js';
+import { ctimeAfter, stampFiles } from './file-stamps.js';
 import { encodeInputs, FileHasher, hashGlobbedInputs, type EncodedInputs } from './fingerprint.js';
 import { buildSpawnFingerprint, canonicalJson, entryKeyId, taskKeyId, type EntryKey } from './key.js';
 import { cacheDir, cacheRoot } from './location.js';
@@ -334,8 +334,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       if (inputs.kind === 'changed') return { kind: 'success', notCached: { kind: 'inputChangedDuringRun', path: inputs.path } };
       const reads = [...(classification?.inputs ?? [])];
       const fingerprints = batchFingerprints(ws.root, reads.map(([rel]) => rel), hasher);
-      const inferred: [string, PathFingerprint][] = [];
-      for (let i = 0; i < reads.length; i++) inferred.push([reads[i]![0], await fingerprints.at(i, reads[i]![1])]);
+      const inferred = fingerprints.all(reads.map(([, how]) => how)).map((fp, i): [string, PathFingerprint] => [reads[i]![0], fp]);
       // Inferred inputs are fingerprinted after the run. A file changed while the task ran (an editor save,
       // a concurrent task) may not be what the task read: storing it would make a stale hit possible.
       const startedNs = BigInt(started) * 1_000_000n;
@@ -435,7 +434,7 @@ const infra = (message: string): ErrorInfo => ({ message, causes: [] });
 function firstChangedSince(root: string, rels: readonly string[], sinceMs: number): string | undefined {
   const since = BigInt(sinceMs) * 1_000_000n;
   const { stamps } = stampFiles(root, rels);
-  return rels.find((_, i) => stamps[i] === undefined || ctimeNsOf(stamps[i]!) > since);
+  return rels.find((_, i) => stamps[i] === undefined || ctimeAfter(stamps[i]!, since));
 }
 
 function compileNegatives(io: IoConfig): (rel: string) => boolean {
