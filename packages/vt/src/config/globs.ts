@@ -25,16 +25,26 @@ export function escapeGlob(literal: string): string {
 }
 
 /**
+ * Patterns already known to compile. Every task's globs are validated on every run, usually the same few
+ * (`src/**` in every package): compiling each once per run instead of once per task saved ~3 ms of a
+ * 30-package warm hit.
+ */
+const validPatterns = new Set<string>();
+
+/**
  * Normalises one glob to workspace-relative form: its literal leading components are joined with the base
  * dir and cleaned (`..` allowed), must stay inside the workspace, and are escaped; the glob part is kept.
  */
 export function normaliseGlob(pattern: string, baseDir: string, workspaceRoot: string): string {
   let body = pattern.endsWith('/') ? `${pattern}**` : pattern;
   if (body === '') throw new GlobError(`invalid glob pattern '${pattern}'`);
-  try {
-    picomatch.makeRe(body, { strictBrackets: true });
-  } catch {
-    throw new GlobError(`invalid glob pattern '${pattern}'`);
+  if (!validPatterns.has(body)) {
+    try {
+      picomatch.makeRe(body, { strictBrackets: true });
+    } catch {
+      throw new GlobError(`invalid glob pattern '${pattern}'`);
+    }
+    validPatterns.add(body);
   }
   const parts = body.split('/');
   const firstGlob = parts.findIndex((p) => META.test(p));
