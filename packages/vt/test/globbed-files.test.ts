@@ -64,6 +64,8 @@ const CASES: IoConfig[] = [
   io(['src/**', 'src/a/**', 'a']),
   io(['src/**'], ['src/skip/**']),
   io(['src/**'], ['**/*.js']),
+  io(['src/**'], ['src']),
+  io(['src/a/**', 'src/**'], ['src/a']),
   io(['**'], ['src/skip', 'node_modules/**']),
   io(['*/**']),
   io(['packages/*/src/**']),

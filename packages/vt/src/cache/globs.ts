@@ -172,8 +172,9 @@ export function globbedFiles(workspaceRoot: string, io: IoConfig, cacheDirRel: s
       continue;
     }
     const start = base === '.' ? '' : base;
-    // Inside the cache dir everything is excluded; below, the walk skips the cache dir itself.
-    if (start !== '' && excluded(start)) continue;
+    // Inside the cache dir everything is excluded; below, the walk skips the cache dir itself. (The base
+    // itself is not matched against negative globs: the JavaScript walk does not either, only what it lists.)
+    if (cacheDirRel !== undefined && start !== '' && (start === cacheDirRel || start.startsWith(`${cacheDirRel}/`))) continue;
     const isMatch = globMatcher(glob);
     const below = start === '' ? 0 : start.length + 1;
     const tree = walkFiles(workspaceRoot, start, cacheDirRel ?? '', !depthFirst, addon)!;
