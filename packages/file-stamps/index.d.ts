@@ -1,12 +1,13 @@
 /** Native stat stamps and content hashes; see native/stamps.cc. */
 export interface FileStampsAddon {
   /**
-   * For each `root/rel`: the stamp `dev:ino:size:mtimeNs:ctimeNs` of the regular file it names (symlinks
-   * followed), exactly as Node's bigint stats would print it, or undefined (missing, unreadable, not a regular
-   * file). The second array flags stamps whose mtime or ctime is at or after `racyFromNs`; the third says
-   * what each path is: 0 missing (or not stat'able), 1 regular file, 2 directory, 3 anything else.
+   * For each `root/rel` (the `count` paths of `rels`, NUL-separated): the stamp `dev:ino:size:mtimeNs:ctimeNs`
+   * of the regular file it names (symlinks followed), exactly as Node's bigint stats would print it, or an
+   * empty string (missing, unreadable, not a regular file); NUL-separated. The second array flags stamps
+   * whose mtime or ctime is at or after `racyFromNs`; the third says what each path is: 0 missing (or not
+   * stat'able), 1 regular file, 2 directory, 3 anything else.
    */
-  stampFiles(root: string, rels: readonly string[], racyFromNs: bigint): [(string | undefined)[], Uint8Array, Uint8Array];
+  stampFiles(root: string, rels: string, count: number, racyFromNs: bigint): [string, Uint8Array, Uint8Array];
   /**
    * For each `root/rel`: the hex SHA-256 of its bytes if the open file has `stamps[i]` both before and after
    * it is read (so the bytes are the ones it had when stamped), else undefined. With `parallel`, long lists

@@ -55,6 +55,15 @@ describe('file stamps', () => {
     expect(RELS.filter((_, i) => native.racy[i] === 1)).toEqual(['fresh.txt']);
   });
 
+  it('are undefined for a path holding NUL, and for no paths there are none', () => {
+    const { stamps, kinds } = stampFiles(root, ['old.txt', 'old.txt\0/x', 'empty.txt']);
+    expect(stamps[0]).toBeDefined();
+    expect(stamps[1]).toBeUndefined();
+    expect(stamps[2]).toBeDefined();
+    expect([...kinds]).toEqual([1, 0, 1]);
+    expect(stampFiles(root, []).stamps).toEqual([]);
+  });
+
   it('move when a file is rewritten with the same length', () => {
     const before = stampFiles(root, ['empty.txt', 'old.txt']).stamps;
     fs.writeFileSync(path.join(root, 'old.txt'), 'new');
@@ -64,7 +73,8 @@ describe('file stamps', () => {
   });
 
   it('reject paths that are not strings instead of crashing', () => {
-    expect(() => addon!.stampFiles(root, [1 as unknown as string], 0n)).toThrow(/every path must be a string/);
+    expect(() => addon!.stampFiles(root, ['a'] as unknown as string, 1, 0n)).toThrow(/stampFiles\(root/);
+    expect(() => addon!.stampFiles(root, 'a\0b', 3, 0n)).toThrow(/NUL-separated paths expected/);
     expect(() => (addon!.stampFiles as unknown as (r: string) => unknown)(root)).toThrow(/stampFiles\(root/);
   });
 

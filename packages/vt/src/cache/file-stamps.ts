@@ -108,11 +108,14 @@ export const PathKind = { missing: 0, file: 1, dir: 2, other: 3 } as const;
  */
 export function stampFiles(root: string, rels: readonly string[], addon: FileStampsAddon | null = nativeAddon): Stamped {
   const now = BigInt(Date.now()) * 1_000_000n;
-  if (addon) {
+  // A path holding NUL (never a real one) would split in two on the way: fs.statSync refuses it instead.
+  if (addon && !rels.some((rel) => rel.includes('\0'))) {
     // The addon flags mtime or ctime >= now - window, which is isRacy.
     const racyFrom = now - RACY_WINDOW_NS;
-    const [stamps, racy, kinds] = addon.stampFiles(root, rels, racyFrom);
-    return { stamps: stamps as (StatStamp | undefined)[], racy, kinds };
+    if (rels.length === 0) return { stamps: [], racy: new Uint8Array(0), kinds: new Uint8Array(0) };
+    const [joined, racy, kinds] = addon.stampFiles(root, rels.join('\0'), rels.length, racyFrom);
+    const stamps = joined.split('\0').map((s) => (s === '' ? undefined : (s as StatStamp)));
+    return { stamps, racy, kinds };
   }
   const stamps: (StatStamp | undefined)[] = [];
   const racy = new Uint8Array(rels.length);
