@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AUTO_IO } from '../src/config/globs.js';
 import { FileHasher } from '../src/cache/fingerprint.js';
-import { batchFingerprints, firstPathDiff, fingerprintPath } from '../src/cache/path-fingerprint.js';
+import { batchFingerprints, decodeInferred, encodeInferred, firstPathDiff, fingerprintPath, type PathFingerprint } from '../src/cache/path-fingerprint.js';
 import { classifyTrace, normaliseTracedPath, type Access } from '../src/cache/trace-set.js';
 import { makeTree } from './helpers.js';
 
@@ -103,19 +103,19 @@ describe('path fingerprints', () => {
     expect(listing).toEqual({ t: 'listing', entries: [['a.ts', 'file'], ['b.ts', 'file']] });
     expect(outDir).toEqual({ t: 'listing', entries: [], skip: ['x.js'], optional: true });
     fs.writeFileSync(path.join(root, 'src/a.ts'), 'changed');
-    expect(await firstPathDiff(root, [['src/a.ts', file]], hasher)).toEqual({ inline: "'src/a.ts' modified", detail: "'src/a.ts' modified" });
+    expect(await firstPathDiff(root, encodeInferred([['src/a.ts', file]]), hasher)).toEqual({ inline: "'src/a.ts' modified", detail: "'src/a.ts' modified" });
     fs.writeFileSync(path.join(root, 'src/new.ts'), '');
-    expect((await firstPathDiff(root, [['src/new.ts', missing]], hasher))?.inline).toBe("'new.ts' added in 'src'");
-    expect((await firstPathDiff(root, [['src', listing]], hasher))?.inline).toBe("'new.ts' added in 'src'");
+    expect((await firstPathDiff(root, encodeInferred([['src/new.ts', missing]]), hasher))?.inline).toBe("'new.ts' added in 'src'");
+    expect((await firstPathDiff(root, encodeInferred([['src', listing]]), hasher))?.inline).toBe("'new.ts' added in 'src'");
     fs.rmSync(path.join(root, 'dist'), { recursive: true });
-    expect(await firstPathDiff(root, [['dist', outDir]], hasher)).toBeUndefined();
+    expect(await firstPathDiff(root, encodeInferred([['dist', outDir]]), hasher)).toBeUndefined();
     fs.mkdirSync(path.join(root, 'dist'));
     fs.writeFileSync(path.join(root, 'dist/x.js'), 'restored');
-    expect(await firstPathDiff(root, [['dist', outDir]], hasher)).toBeUndefined();
+    expect(await firstPathDiff(root, encodeInferred([['dist', outDir]]), hasher)).toBeUndefined();
     fs.writeFileSync(path.join(root, 'dist/foreign.js'), '');
-    expect((await firstPathDiff(root, [['dist', outDir]], hasher))?.inline).toBe("'foreign.js' added in 'dist'");
+    expect((await firstPathDiff(root, encodeInferred([['dist', outDir]]), hasher))?.inline).toBe("'foreign.js' added in 'dist'");
     fs.rmSync(path.join(root, 'lib'), { recursive: true });
-    expect((await firstPathDiff(root, [['lib', { t: 'dir' }]], hasher))?.inline).toBe("'lib' removed from workspace root");
+    expect((await firstPathDiff(root, encodeInferred([['lib', { t: 'dir' }]]), hasher))?.inline).toBe("'lib' removed from workspace root");
   });
 });
 
@@ -145,5 +145,29 @@ describe('batch fingerprints', () => {
     fs.rmSync(path.join(root, 'b.txt'));
     const gone = batchFingerprints(root, ['b.txt'], new FileHasher(root, undefined));
     expect(gone.changedSince(0, 0n)).toBe(true);
+  });
+});
+
+describe('stored inferred inputs', () => {
+  it('encode to one string and decode back to exactly the list, every kind of fingerprint included', () => {
+    const list: [string, PathFingerprint][] = [
+      ['', { t: 'listing', entries: [['a', 'file'], ['b', 'dir']], skip: ['dist'], optional: true }],
+      ['src/a.ts', { t: 'file', h: 'ab'.repeat(32) }],
+      ['src/gone.ts', { t: 'missing' }],
+      ['src/dir', { t: 'dir', optional: true }],
+      ['ünï/\u0001 name', { t: 'listing', entries: [['nul\u0000?', 'symlink']] }],
+    ];
+    const encoded = encodeInferred(list);
+    expect(decodeInferred(encoded)).toEqual(list);
+    expect(decodeInferred(encodeInferred([]))).toEqual([]);
+    expect(decodeInferred(encodeInferred([['', { t: 'missing' }]]))).toEqual([['', { t: 'missing' }]]);
+  });
+
+  it('refuse a damaged row instead of comparing against part of it', async () => {
+    const bad = ['a\0f', 'a\0x\0y', 'a\0f\0', 'a\0m\0h', 'a\0j\0{"t":"file","h":"x"}', 'a\0j\0{'];
+    for (const b of bad) {
+      expect(() => decodeInferred(b as never)).toThrow();
+      await expect(firstPathDiff('/', b as never, new FileHasher('/', undefined))).rejects.toThrow();
+    }
   });
 });

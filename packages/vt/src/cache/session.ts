@@ -23,7 +23,7 @@ import { buildSpawnFingerprint, canonicalJson, entryKeyId, taskKeyId, type Entry
 import { cacheDir, cacheRoot } from './location.js';
 import { lookupEntry, type Lookup } from './lookup.js';
 import { startIpc, startTrace, type IpcReport, type TraceOutcome } from './observe.js';
-import { batchFingerprints, type PathFingerprint } from './path-fingerprint.js';
+import { batchFingerprints, encodeInferred, type PathFingerprint } from './path-fingerprint.js';
 import { CacheStore, type EntryValue } from './store.js';
 import { classifyTrace, underAny, type TraceClassification } from './trace-set.js';
 import { storeTrackedEnvs, variantOf } from './tracked-env.js';
@@ -367,7 +367,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       const tracked = report ? storeTrackedEnvs(report, task) : { envs: [], queries: [] };
       const archive = archived.archive;
       const value: EntryValue = {
-        globbed: encodeInputs(inputs.inputs), inferred, trackedEnvs: tracked.envs, envQueries: tracked.queries, durationMs,
+        globbed: encodeInputs(inputs.inputs), inferred: encodeInferred(inferred), trackedEnvs: tracked.envs, envQueries: tracked.queries, durationMs,
         log: { file: logName, bytes: chunkLog.bytes },
         archive: archive ? { file: relPosix(d, archive.file), manifest: archive.manifest } : null,
       };

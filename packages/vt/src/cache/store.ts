@@ -8,7 +8,7 @@ import { pack } from 'msgpackr/pack';
 import { unpack } from 'msgpackr/unpack';
 import type { ManifestEntry } from '../archive/manifest.js';
 import type { EncodedInputs } from './fingerprint.js';
-import type { PathFingerprint } from './path-fingerprint.js';
+import type { EncodedInferred } from './path-fingerprint.js';
 import type { StoredEnvQueries, StoredTrackedEnvs } from './tracked-env.js';
 import { makeDirs } from '../make-dirs.js';
 import { STAT_MEMO_TABLE, StatMemo } from './stat-memo.js';
@@ -16,7 +16,7 @@ import { STAT_MEMO_TABLE, StatMemo } from './stat-memo.js';
 /** A stored result (cache.md §4). File names are relative to the cache dir. */
 export interface EntryValue {
   readonly globbed: EncodedInputs;
-  readonly inferred: readonly (readonly [string, PathFingerprint])[];
+  readonly inferred: EncodedInferred;
   readonly trackedEnvs: StoredTrackedEnvs;
   readonly envQueries: StoredEnvQueries;
   readonly durationMs: number;
@@ -32,10 +32,11 @@ export interface StoredEntry {
 }
 
 /**
- * Bumped when the table layout changes. An older layout is dropped and recreated (a cache can always be
- * rebuilt); a newer one is refused, never silently downgraded.
+ * Bumped when the table layout or the stored value's form changes (5: inferred inputs as one string). An
+ * older layout is dropped and recreated (a cache can always be rebuilt); a newer one is refused, never
+ * silently downgraded.
  */
-const DB_LAYOUT = 4;
+const DB_LAYOUT = 5;
 
 /** How long a write waits for another vt process's transaction before failing. */
 const BUSY_TIMEOUT_MS = 30_000;
