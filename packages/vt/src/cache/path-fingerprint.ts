@@ -164,11 +164,17 @@ export function encodeInferred(list: readonly (readonly [string, PathFingerprint
 
 const MISSING: PathFingerprint = { t: 'missing' };
 
-/** The stored list back; throws on anything {@link encodeInferred} cannot have written (a damaged row). */
-export function decodeInferred(encoded: EncodedInferred): [string, PathFingerprint][] {
+/** The path, code, payload triples of an encoded list, flat. */
+function splitInferred(encoded: EncodedInferred): string[] {
   if (encoded === '') return [];
   const parts = encoded.split('\0');
   if (parts.length % 3 !== 0) throw new Error('the stored inferred inputs are malformed');
+  return parts;
+}
+
+/** The stored list back; throws on anything {@link encodeInferred} cannot have written (a damaged row). */
+export function decodeInferred(encoded: EncodedInferred): [string, PathFingerprint][] {
+  const parts = splitInferred(encoded);
   const out: [string, PathFingerprint][] = [];
   for (let i = 0; i < parts.length; i += 3) out.push([parts[i]!, storedFingerprint(parts[i + 1]!, parts[i + 2]!)]);
   return out;
@@ -189,9 +195,7 @@ function storedFingerprint(code: string, payload: string): PathFingerprint {
  * (cache.md §6 2b), or undefined when they all match. Each stored fingerprint is decoded only when reached.
  */
 export async function firstPathDiff(workspaceRoot: string, inferred: EncodedInferred, hasher: FileHasher): Promise<MissReason | undefined> {
-  if (inferred === '') return undefined;
-  const parts = inferred.split('\0');
-  if (parts.length % 3 !== 0) throw new Error('the stored inferred inputs are malformed');
+  const parts = splitInferred(inferred);
   const rels: string[] = [];
   for (let i = 0; i < parts.length; i += 3) rels.push(parts[i]!);
   const now = batchFingerprints(workspaceRoot, rels, hasher);
