@@ -46,17 +46,29 @@ function decimalAtLeast(a: string, b: string): boolean {
   return a.length !== b.length ? a.length > b.length : a >= b;
 }
 
+let lastBound: bigint | undefined;
+let lastBoundDigits = '';
+
+/** `String(n)`, kept for the last `n`: a batch compares every stamp with the same bound. */
+function digitsOf(n: bigint): string {
+  if (n !== lastBound) {
+    lastBound = n;
+    lastBoundDigits = String(n);
+  }
+  return lastBoundDigits;
+}
+
 /** {@link isRacy} for a stamp. */
 export function isRacyStamp(stamp: StatStamp, nowNs: bigint): boolean {
   const c = stamp.lastIndexOf(':');
   const m = stamp.lastIndexOf(':', c - 1);
-  const from = String(nowNs - RACY_WINDOW_NS);
+  const from = digitsOf(nowNs - RACY_WINDOW_NS);
   return decimalAtLeast(stamp.slice(m + 1, c), from) || decimalAtLeast(stamp.slice(c + 1), from);
 }
 
 /** Whether a stamp's ctime is after `sinceNs`: the file's status changed since then. */
 export function ctimeAfter(stamp: StatStamp, sinceNs: bigint): boolean {
-  return decimalAtLeast(stamp.slice(stamp.lastIndexOf(':') + 1), String(sinceNs + 1n));
+  return decimalAtLeast(stamp.slice(stamp.lastIndexOf(':') + 1), digitsOf(sinceNs + 1n));
 }
 
 /** Stamps of many files: undefined where a path is not a regular file (after symlinks) or cannot be stat'ed. */
