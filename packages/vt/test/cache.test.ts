@@ -2,6 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { pack } from 'msgpackr/pack';
+import { unpack } from 'msgpackr/unpack';
 import { describe, expect, it } from 'vitest';
 import { GENERATOR, makeTree, runVt, VT_BIN } from './helpers.js';
 
@@ -222,6 +224,28 @@ describe('an unusable cache is never fatal', () => {
     expect(res.stderr.match(/cannot be used/g)).toHaveLength(1);
     expect(runVt(root, ['cache', 'clean']).status).toBe(0);
     runVt(root, ['run', 't']);
+    expect(firstLine(runVt(root, ['run', 't']).stdout)).toContain('◉ cache hit');
+  });
+});
+
+describe('a damaged entry', () => {
+  it('whose stored inferred inputs do not decode: the lookup fails clearly, the task runs, a good entry replaces it', () => {
+    // A lookup error is an infrastructure error (cache.md §6 item 4): the task still runs, vt exits 1.
+    const root = workspace({ command: 'node -e "require(\'fs\').readFileSync(\'src/a.txt\'); console.log(7)"', input: [{ auto: true }] });
+    expect(runVt(root, ['run', 't']).status).toBe(0);
+    expect(firstLine(runVt(root, ['run', 't']).stdout)).toContain('◉ cache hit');
+    const conn = new Database(path.join(root, 'node_modules/.vite/task-cache/v1001/cache.db'));
+    const rows = conn.prepare('SELECT key, variant, value FROM entries').all() as { key: string; variant: string; value: Buffer }[];
+    expect(rows).toHaveLength(1);
+    const value = unpack(rows[0]!.value) as { inferred: string };
+    expect(value.inferred.split('\0')).toContain('src/a.txt'); // stored as path, code, payload
+    value.inferred = 'src/a.txt\0f';
+    conn.prepare('UPDATE entries SET value = ? WHERE key = ? AND variant = ?').run(pack(value), rows[0]!.key, rows[0]!.variant);
+    conn.close();
+    const res = runVt(root, ['run', 't']);
+    expect(res.status).toBe(1);
+    expect(res.stdout).toContain('7\n');
+    expect(res.stderr).toContain('✗ Cache lookup failed: the stored inferred inputs are malformed');
     expect(firstLine(runVt(root, ['run', 't']).stdout)).toContain('◉ cache hit');
   });
 });
