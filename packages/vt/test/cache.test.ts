@@ -250,6 +250,23 @@ describe('a damaged entry', () => {
   });
 });
 
+describe('a cache written by an older vt', () => {
+  it('is recreated once: the run misses, stores, and the next run hits', () => {
+    const root = workspace({ command: 'node -e "console.log(7)"' });
+    expect(runVt(root, ['run', 't']).status).toBe(0);
+    const db = path.join(root, 'node_modules/.vite/task-cache/v1001/cache.db');
+    const conn = new Database(db);
+    conn.pragma('user_version = 1'); // any layout before this vt's
+    conn.close();
+    const res = runVt(root, ['run', 't']);
+    expect(res.status).toBe(0);
+    expect(res.stdout).toContain('7\n');
+    expect(firstLine(res.stdout)).not.toContain('cache hit');
+    expect(res.stderr).toBe('');
+    expect(firstLine(runVt(root, ['run', 't']).stdout)).toContain('◉ cache hit');
+  });
+});
+
 describe('inputs changed while the task runs', () => {
   /**
    * Runs `vt run {flags} build` and, once the task has read `src/a.txt` (it writes `ready`), changes that
