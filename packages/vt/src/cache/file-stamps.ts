@@ -80,6 +80,11 @@ export interface Stamped {
   readonly kinds: Uint8Array;
 }
 
+/** NUL-separated stamps from the addon; an empty one is a path that is not a regular file. */
+function splitStamps(joined: string): (StatStamp | undefined)[] {
+  return joined.split('\0').map((s) => (s === '' ? undefined : (s as StatStamp)));
+}
+
 /** A directory tree as {@link walkFiles} lists it. */
 export interface WalkedTree {
   /** Root-relative paths: sorted as JavaScript sorts strings, or depth first (each directory followed by its subtree). */
@@ -102,12 +107,7 @@ export function walkFiles(root: string, base: string, skip: string, sorted: bool
   const racyFrom = BigInt(Date.now()) * 1_000_000n - RACY_WINDOW_NS;
   const [rels, dirs, stamps, racy] = addon.walkFiles(root, base, skip, racyFrom, sorted);
   if (dirs.length === 0) return { rels: [], dirs, stamps: [], racy };
-  return {
-    rels: rels.split('\0'),
-    dirs,
-    stamps: stamps.split('\0').map((s) => (s === '' ? undefined : (s as StatStamp))),
-    racy,
-  };
+  return { rels: rels.split('\0'), dirs, stamps: splitStamps(stamps), racy };
 }
 
 /** Values of {@link Stamped.kinds}; "missing" includes any path that cannot be stat'ed. */
@@ -126,8 +126,7 @@ export function stampFiles(root: string, rels: readonly string[], addon: FileSta
     const racyFrom = now - RACY_WINDOW_NS;
     if (rels.length === 0) return { stamps: [], racy: new Uint8Array(0), kinds: new Uint8Array(0) };
     const [joined, racy, kinds] = addon.stampFiles(root, rels.join('\0'), rels.length, racyFrom);
-    const stamps = joined.split('\0').map((s) => (s === '' ? undefined : (s as StatStamp)));
-    return { stamps, racy, kinds };
+    return { stamps: splitStamps(joined), racy, kinds };
   }
   const stamps: (StatStamp | undefined)[] = [];
   const racy = new Uint8Array(rels.length);

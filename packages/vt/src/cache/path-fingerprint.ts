@@ -164,7 +164,7 @@ export function encodeInferred(list: readonly (readonly [string, PathFingerprint
 
 const MISSING: PathFingerprint = { t: 'missing' };
 
-/** The path, code, payload triples of an encoded list, flat. */
+/** The path, code, payload triples of an encoded list, flat; throws on a damaged row. */
 function splitInferred(encoded: EncodedInferred): string[] {
   if (encoded === '') return [];
   const parts = encoded.split('\0');
@@ -172,14 +172,7 @@ function splitInferred(encoded: EncodedInferred): string[] {
   return parts;
 }
 
-/** The stored list back; throws on anything {@link encodeInferred} cannot have written (a damaged row). */
-export function decodeInferred(encoded: EncodedInferred): [string, PathFingerprint][] {
-  const parts = splitInferred(encoded);
-  const out: [string, PathFingerprint][] = [];
-  for (let i = 0; i < parts.length; i += 3) out.push([parts[i]!, storedFingerprint(parts[i + 1]!, parts[i + 2]!)]);
-  return out;
-}
-
+/** One stored fingerprint back; throws on anything {@link encodeInferred} cannot have written. */
 function storedFingerprint(code: string, payload: string): PathFingerprint {
   if (code === 'f' && payload !== '') return { t: 'file', h: payload };
   if (code === 'm' && payload === '') return MISSING;
