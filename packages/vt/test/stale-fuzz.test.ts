@@ -44,6 +44,8 @@ function buildDigest(
   h.update(JSON.stringify([name, salt, mode ?? null]));
   for (const f of files) h.update(`\0${f}\0`).update(fsm.readFileSync(`${pkgDir}/${f}`));
   if (name === 'app') h.update('\0lib\0').update(fsm.readFileSync(`${pkgDir}/../lib/dist/lib.txt`));
+  // A probe for a file that may not exist: its appearance must change the result too.
+  h.update(fsm.existsSync(`${pkgDir}/optional.txt`) ? '\0optional' : '\0none');
   return { digest: h.digest('hex').slice(0, 16), files };
 }
 
@@ -113,7 +115,7 @@ class Fuzz {
       this.ioMode === 'traced'
         ? {}
         : {
-            input: name === 'app' ? ['src/**', { pattern: 'packages/lib/dist/lib.txt', base: 'workspace' }] : ['src/**'],
+            input: ['src/**', 'optional.txt', ...(name === 'app' ? [{ pattern: 'packages/lib/dist/lib.txt', base: 'workspace' }] : [])],
             output: ['dist/**'],
           };
     const task = {
@@ -129,15 +131,19 @@ class Fuzz {
     return xs[Math.floor(this.rand() * xs.length)]!;
   }
 
+  /** Files under both src dirs, file symlinks included; symlinked dirs are not entered (their targets stay). */
   private sourceFiles(): string[] {
     const out: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const abs = path.join(dir, e.name);
+        if (e.isDirectory()) walk(abs);
+        else if (e.isFile() || (e.isSymbolicLink() && fs.statSync(abs).isFile())) out.push(abs);
+      }
+    };
     for (const pkg of ['lib', 'app']) {
       const src = path.join(this.root, 'packages', pkg, 'src');
-      if (!fs.existsSync(src)) continue;
-      for (const rel of fs.readdirSync(src, { recursive: true, encoding: 'utf8' })) {
-        const abs = path.join(src, rel);
-        if (fs.statSync(abs).isFile()) out.push(abs);
-      }
+      if (fs.existsSync(src)) walk(src);
     }
     return out;
   }
@@ -158,7 +164,7 @@ class Fuzz {
     const file = files.length > 0 ? this.pick(files) : undefined;
     const op = this.pick([
       'same-size', 'same-size', 'mtime-back', 'add', 'delete', 'rename', 'nested', 'touch', 'rewrite-same',
-      'revert', 'env', 'salt', 'rm-dist', 'damage-dist', 'link', 'edit-shared', 'none', 'none',
+      'revert', 'env', 'salt', 'rm-dist', 'damage-dist', 'link', 'edit-shared', 'optional', 'none', 'none',
     ] as const);
     switch (op) {
       case 'same-size':
@@ -222,6 +228,12 @@ class Fuzz {
         fs.writeFileSync(f, this.rand() < 0.5 ? this.content() : [...fs.readFileSync(f, 'utf8')].reverse().join(''));
         return this.log('edit', f);
       }
+      case 'optional': {
+        const f = path.join(this.root, 'packages', this.pick(['lib', 'app']), 'optional.txt');
+        if (fs.existsSync(f)) fs.rmSync(f);
+        else fs.writeFileSync(f, '');
+        return this.log('toggle', f);
+      }
       case 'env':
         this.mode = this.pick([undefined, 'a', 'b']);
         return this.log(`FUZZ_MODE=${this.mode ?? '(unset)'}`);
@@ -237,7 +249,8 @@ class Fuzz {
         return this.log(`rm ${pkg}/dist`);
       }
       case 'damage-dist': {
-        const f = path.join(this.root, 'packages', this.pick(['lib', 'app']), 'dist', 'more', 'files.txt');
+        const pkg = this.pick(['lib', 'app']);
+        const f = path.join(this.root, 'packages', pkg, 'dist', this.pick([`${pkg}.txt`, 'more/files.txt']));
         if (!fs.existsSync(f)) return;
         fs.writeFileSync(f, 'damaged');
         return this.log('damage', f);
