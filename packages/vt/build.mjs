@@ -49,6 +49,9 @@ const externalByPath = {
   },
 };
 
+/** Builtins loaded on first use (see the rewrite after the build). */
+const LAZY_BUILTINS = ['node:child_process', 'node:zlib'];
+
 fs.rmSync('dist/bundle', { recursive: true, force: true });
 await build({
   entryPoints: ['src/cli/main.ts'],
@@ -69,7 +72,9 @@ await build({
       "const __vtFileUrl = (rel) => require('node:url').pathToFileURL(require('node:path').join(__dirname, rel)).href;\n" +
       // See the note after this build: called only once the bundle's own __toESM is defined.
       'const __vtBuiltins = new Map();\n' +
-      'const __vtBuiltin = (id) => { let m = __vtBuiltins.get(id); if (m === undefined) __vtBuiltins.set(id, (m = __toESM(require(id), 1))); return m; };',
+      'const __vtBuiltin = (id) => { let m = __vtBuiltins.get(id); if (m === undefined) __vtBuiltins.set(id, (m = __toESM(require(id), 1))); return m; };\n' +
+      // See LAZY_BUILTINS below.
+      "const __vtLazyBuiltin = (id) => { let m; return new Proxy({}, { get: (_, k) => (m ??= require(id))[k] }); };",
   },
   logLevel: 'warning',
 });
@@ -82,7 +87,18 @@ await build({
   const text = fs.readFileSync(file, 'utf8');
   const shared = text.replace(call, (_, id) => `__vtBuiltin(${JSON.stringify(id)})`);
   if (shared === text || /__toESM\(require\("node:/.test(shared)) throw new Error('build.mjs: the builtin imports in the bundle no longer look as expected');
-  fs.writeFileSync(file, shared);
+  // Builtins only a task's run needs, loaded when first used instead of with the bundle: a full cache hit
+  // spawns nothing and archives nothing, and child_process (with net and dgram, which it loads) and zlib
+  // were ~5 ms of its start-up. The bundle only ever reads their properties at call time
+  // (`(0, import_node_zlib.gzipSync)(…)`), which is all the proxy supports.
+  let lazy = shared;
+  for (const id of LAZY_BUILTINS) {
+    const eager = new RegExp(`^var (import_[A-Za-z0-9_]+) = require\\("${id}"\\);$`, 'gm');
+    const before = lazy;
+    lazy = lazy.replace(eager, (_, name) => `var ${name} = __vtLazyBuiltin("${id}");`);
+    if (lazy === before) throw new Error(`build.mjs: no top-level require of ${id} left to make lazy; update LAZY_BUILTINS`);
+  }
+  fs.writeFileSync(file, lazy);
 }
 // The launcher (bin/vt requires it) is CommonJS too: an ES module entry point costs Node ~18 ms more to start.
 await build({
