@@ -62,11 +62,14 @@ export function linkDependency(root, name) {
   fs.symlinkSync(fs.realpathSync(target), link, 'dir');
 }
 
-/** Commits the workspace as a real repository would have it: turbo, nx, lage and moon hash through git. */
-export function gitCommit(root) {
+/**
+ * Commits the workspace as a real repository would have it: turbo, nx, lage and moon hash through git. `ignored`
+ * is the .gitignore (what a runner hashing through git leaves out of its inputs).
+ */
+export function gitCommit(root, ignored = ['node_modules', 'dist', '.turbo', '.nx', '.wireit', '.moon/cache', '.lage', '.bench-builds.log']) {
   const git = (...args) => execFileSync('git', args, { cwd: root, stdio: 'ignore' });
   git('init', '-q');
-  fs.writeFileSync(path.join(root, '.gitignore'), ['node_modules', 'dist', '.turbo', '.nx', '.wireit', '.moon/cache', '.lage', '.bench-builds.log', ''].join('\n'));
+  fs.writeFileSync(path.join(root, '.gitignore'), [...ignored, ''].join('\n'));
   git('add', '-A');
   git('-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-q', '--no-gpg-sign', '-m', 'generated');
 }

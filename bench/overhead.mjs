@@ -9,15 +9,19 @@
  *    starts vt): what any runner written for Node costs at least;
  *  - untraced / traced cold: outputs removed and the cache emptied, then `vt run <task>` (a miss that stores);
  *  - untraced / traced hit: `vt run <task>` again right after, outputs present.
+ *  - turbo cold / hit: the same command as a package.json script under turbo with the same input/output globs
+ *    (turbo runs tasks through the package manager, `npm run`; it cannot spawn a command itself), the
+ *    workload committed to git as turbo expects; cold = outputs and .turbo removed.
  * Ratios: traced/untraced (what tracing costs inside vt), untraced/direct (what vt costs around a command),
- * floor/direct (the part of that no Node program can avoid).
+ * floor/direct (the part of that no Node program can avoid), turbo/direct (what the fastest peer costs).
  * The tracer's raw overhead without vt comes from the tracer's own bench (packages/tracer/bench/overhead.mjs),
  * which is called, not copied.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BENCH_DIR, median, REPO, roundOrder, timeRun, VT, writeJson } from './lib.mjs';
+import { BENCH_DIR, gitCommit, median, REPO, roundOrder, timeRun, VT, writeJson } from './lib.mjs';
+import { TURBO, TURBO_ENV } from './runners/turbo.mjs';
 
 const WORKLOADS = path.join(REPO, 'packages', 'tracer', 'test', 'support', 'workloads.mjs');
 const TRACER_BENCH = path.join(REPO, 'packages', 'tracer', 'bench', 'overhead.mjs');
@@ -30,6 +34,9 @@ const GLOBS = {
   esbuild: { input: ['src/**', 'build.js'], output: ['dist/**'] },
   shell: { input: ['d*/**', 'script.sh'], output: ['out/**'] },
 };
+
+/** The package.json script turbo runs (a vt task may not share a script's name). */
+const TURBO_TASK = 'turbo-build';
 
 const quote = (s) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`);
 
@@ -52,15 +59,22 @@ export async function runOverhead({ base, rounds, log, tracerBench }) {
     try {
       const workload = make(dir);
       const command = [workload.program, ...workload.args].map(quote).join(' ');
-      writeJson(path.join(dir, 'package.json'), { name: `overhead-${name}`, private: true });
+      const npmVersion = spawnSync('npm', ['--version'], { encoding: 'utf8' }).stdout.trim();
+      writeJson(path.join(dir, 'package.json'), {
+        name: `overhead-${name}`, private: true, packageManager: `npm@${npmVersion}`, scripts: { [TURBO_TASK]: command },
+      });
       writeJson(path.join(dir, 'vite-task.json'), {
         tasks: { traced: { command }, untraced: { command, ...GLOBS[name] } },
       });
+      writeJson(path.join(dir, 'turbo.json'), { tasks: { [TURBO_TASK]: { inputs: GLOBS[name].input, outputs: GLOBS[name].output } } });
+      // Only outputs and caches are ignored: node_modules is the require workload's input, for turbo too.
+      gitCommit(dir, ['.turbo', 'out', 'dist']);
       const env = { ...w.workloadEnv(), VITE_CACHE_PATH: cache };
       const direct = { cmd: workload.program, args: workload.args, env };
       const vt = (task) => ({ cmd: VT, args: ['run', task], env, node: true });
       const floor = { cmd: NODE_FLOOR, args: [workload.program, ...workload.args], env };
-      const times = { direct: [], floor: [], 'untraced cold': [], 'traced cold': [], 'untraced hit': [], 'traced hit': [] };
+      const turbo = { cmd: TURBO, args: ['run', TURBO_TASK, '--output-logs=errors-only'], env: { ...env, ...TURBO_ENV } };
+      const times = { direct: [], floor: [], 'untraced cold': [], 'traced cold': [], 'untraced hit': [], 'traced hit': [], 'turbo cold': [], 'turbo hit': [] };
       const rss = { untraced: 0, traced: 0 };
       const variants = {
         direct: () => {
@@ -73,6 +87,16 @@ export async function runOverhead({ base, rounds, log, tracerBench }) {
         },
         untraced: () => pair('untraced'),
         traced: () => pair('traced'),
+        turbo: () => {
+          workload.reset();
+          fs.rmSync(path.join(dir, '.turbo'), { recursive: true, force: true });
+          const cold = timeRun(turbo, dir);
+          if (/[1-9]\d* cached/.test(cold.stdout)) throw new Error(`turbo hit on an empty cache:\n${cold.stdout}`);
+          const hit = timeRun(turbo, dir);
+          if (!/1 cached, 1 total/.test(hit.stdout)) throw new Error(`turbo did not hit the second time:\n${hit.stdout}`);
+          times['turbo cold'].push(cold.ms);
+          times['turbo hit'].push(hit.ms);
+        },
       };
       function pair(task) {
         workload.reset();

@@ -68,10 +68,11 @@ function renderOverhead(o, config) {
     `Workloads from packages/tracer/test/support/workloads.mjs; median of ${config.rounds} rounds. "cold" = outputs removed and cache ` +
       'emptied, so vt runs the command and stores the result; "hit" = the next run. untraced = the task declares input/output ' +
       'globs; traced = default `{auto: true}`. Node floor = the command spawned by a Node process that does nothing else ' +
-      '(bench/node-floor.cjs, started as bin/vt starts vt): the least any runner written for Node adds.',
+      '(bench/node-floor.cjs, started as bin/vt starts vt): the least any runner written for Node adds. turbo = the same ' +
+      'command as a package.json script with the same globs, run by turbo (through `npm run`, the only way turbo runs a task).',
     '',
     table(
-      ['workload', 'direct', 'Node floor', 'vt untraced cold', 'vt traced cold', 'traced / untraced', 'runner overhead (untraced / direct)', 'Node floor / direct', 'traced / direct', 'untraced hit', 'traced hit', 'vt peak RSS (traced)'],
+      ['workload', 'direct', 'Node floor', 'vt untraced cold', 'vt traced cold', 'traced / untraced', 'runner overhead (untraced / direct)', 'Node floor / direct', 'traced / direct', 'untraced hit', 'traced hit', 'turbo cold', 'turbo / direct', 'turbo hit', 'vt peak RSS (traced)'],
       o.rows.map((r) => [
         r.workload,
         fmtMs(r.direct),
@@ -84,6 +85,9 @@ function renderOverhead(o, config) {
         fmtRatio(r['traced cold'] / r.direct),
         fmtMs(r['untraced hit']),
         fmtMs(r['traced hit']),
+        r['turbo cold'] === undefined ? 'n/a' : fmtMs(r['turbo cold']),
+        r['turbo cold'] === undefined ? 'n/a' : fmtRatio(r['turbo cold'] / r.direct),
+        r['turbo hit'] === undefined ? 'n/a' : fmtMs(r['turbo hit']),
         fmtMiB(r.rss.traced),
       ]),
     ),

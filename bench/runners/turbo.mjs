@@ -8,14 +8,17 @@ import path from 'node:path';
 import { BENCH_BIN, readJson, writeJson } from '../lib.mjs';
 import { INPUT_GLOBS, OUTPUT_GLOBS } from './shared.mjs';
 
-const TURBO = path.join(BENCH_BIN, 'turbo');
+export const TURBO = path.join(BENCH_BIN, 'turbo');
+
+/** What every turbo invocation runs with: no telemetry, no update check. */
+export const TURBO_ENV = { TURBO_TELEMETRY_DISABLED: '1', TURBO_NO_UPDATE_NOTIFIER: '1', DO_NOT_TRACK: '1' };
 
 /** @type {import('./shared.mjs').Runner} */
 export default {
   name: 'turbo',
   spawns: '`npm run build`',
   version() {
-    return execFileSync(TURBO, ['--version'], { encoding: 'utf8', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } }).trim();
+    return execFileSync(TURBO, ['--version'], { encoding: 'utf8', env: { ...process.env, ...TURBO_ENV } }).trim();
   },
   setup(root) {
     const rootPkg = readJson(path.join(root, 'package.json'));
@@ -30,7 +33,7 @@ export default {
     return {
       cmd: TURBO,
       args: ['run', 'build', `--concurrency=${concurrency}`, '--output-logs=errors-only'],
-      env: { TURBO_TELEMETRY_DISABLED: '1', TURBO_NO_UPDATE_NOTIFIER: '1', DO_NOT_TRACK: '1' },
+      env: TURBO_ENV,
     };
   },
   clearCache(root) {
