@@ -250,6 +250,31 @@ describe('a damaged entry', () => {
   });
 });
 
+describe('a damaged log is never replayed', () => {
+  it.each([
+    ['a flipped byte inside a record', (b: Buffer): Buffer => Buffer.from(b.toString('latin1').replace('seven', 'SEVEN'), 'latin1')],
+    ['a truncated file', (b: Buffer): Buffer => b.subarray(0, b.length - 3)],
+  ])('%s: the lookup fails clearly, the task runs, a good entry replaces it', (_name, damage) => {
+    const root = workspace({ command: 'node -e "console.log(\'seven\')"' });
+    expect(runVt(root, ['run', 't']).status).toBe(0);
+    const logs = path.join(root, 'node_modules/.vite/task-cache/v1001/logs');
+    const [log] = fs.readdirSync(logs);
+    const file = path.join(logs, log!);
+    const damaged = damage(fs.readFileSync(file));
+    expect(damaged.equals(fs.readFileSync(file))).toBe(false);
+    fs.writeFileSync(file, damaged);
+    const res = runVt(root, ['run', 't']);
+    expect(res.status).toBe(1);
+    expect(res.stdout).toContain('seven\n');
+    expect(res.stdout).not.toContain('SEVEN');
+    expect(firstLine(res.stdout)).not.toContain('cache hit');
+    expect(res.stderr).toMatch(/^✗ Cache lookup failed: the cached log is unreadable: (log \S+ is damaged \(its CRC-32 does not match the stored one\)|truncated log \S+)$/m);
+    const next = runVt(root, ['run', 't']);
+    expect(firstLine(next.stdout)).toContain('◉ cache hit');
+    expect(next.stdout).toContain('seven\n');
+  });
+});
+
 describe('a cache written by an older vt', () => {
   it('is recreated once: the run misses, stores, and the next run hits', () => {
     const root = workspace({ command: 'node -e "console.log(7)"' });

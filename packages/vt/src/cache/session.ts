@@ -143,7 +143,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     if (found.kind === 'hit' && s) {
       const hit = found;
       try {
-        validateChunkLog(path.join(d, hit.value.log.file), hit.value.log.bytes);
+        validateChunkLog(path.join(d, hit.value.log.file), hit.value.log);
       } catch (err) {
         found = { kind: 'error', message: `the cached log is unreadable: ${(err as Error).message}` };
       }
@@ -368,7 +368,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       const archive = archived.archive;
       const value: EntryValue = {
         globbed: encodeInputs(inputs.inputs), inferred: encodeInferred(inferred), trackedEnvs: tracked.envs, envQueries: tracked.queries, durationMs,
-        log: { file: logName, bytes: chunkLog.bytes },
+        log: { file: logName, bytes: chunkLog.bytes, crc32: chunkLog.crc32 },
         archive: archive ? { file: relPosix(d, archive.file), manifest: archive.manifest } : null,
       };
       const size = chunkLog.bytes + (archive ? fs.statSync(archive.file).size : 0);

@@ -20,7 +20,7 @@ export interface EntryValue {
   readonly trackedEnvs: StoredTrackedEnvs;
   readonly envQueries: StoredEnvQueries;
   readonly durationMs: number;
-  readonly log: { readonly file: string; readonly bytes: number };
+  readonly log: { readonly file: string; readonly bytes: number; readonly crc32: number };
   readonly archive: { readonly file: string; readonly manifest: readonly ManifestEntry[] } | null;
 }
 
@@ -32,11 +32,12 @@ export interface StoredEntry {
 }
 
 /**
- * Bumped when the table layout or the stored value's form changes (5: inferred inputs as one string). An
+ * Bumped when the table layout or the stored value's form changes (5: inferred inputs as one string; 6: the
+ * log's CRC-32). An
  * older layout is dropped and recreated (a cache can always be rebuilt); a newer one is refused, never
  * silently downgraded.
  */
-const DB_LAYOUT = 5;
+const DB_LAYOUT = 6;
 
 /** How long a write waits for another vt process's transaction before failing. */
 const BUSY_TIMEOUT_MS = 30_000;
