@@ -87,10 +87,10 @@ await build({
   const text = fs.readFileSync(file, 'utf8');
   const shared = text.replace(call, (_, id) => `__vtBuiltin(${JSON.stringify(id)})`);
   if (shared === text || /__toESM\(require\("node:/.test(shared)) throw new Error('build.mjs: the builtin imports in the bundle no longer look as expected');
-  // Builtins only a task's run needs, loaded when first used instead of with the bundle: a full cache hit
-  // spawns nothing and archives nothing, and child_process (with net and dgram, which it loads) and zlib
-  // were ~5 ms of its start-up. The bundle only ever reads their properties at call time
-  // (`(0, import_node_zlib.gzipSync)(…)`), which is all the proxy supports.
+  // Builtins loaded when first used instead of with the bundle: a full cache hit spawns nothing, and
+  // child_process (with net and dgram, which it loads) was ~3 ms of its start-up; zlib (~1.5 ms) is only
+  // needed to archive, to restore, or to check the CRC of a non-empty replayed log. The bundle only ever
+  // reads their properties at call time (`(0, import_node_zlib.gzipSync)(…)`), which is all the proxy supports.
   let lazy = shared;
   for (const id of LAZY_BUILTINS) {
     const eager = new RegExp(`^var (import_[A-Za-z0-9_]+) = require\\("${id}"\\);$`, 'gm');

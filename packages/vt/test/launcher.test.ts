@@ -57,25 +57,34 @@ describe('bin/vt launcher', () => {
     expect(spawnSync(VT_BIN, ['run', 'hi'], { cwd: root, encoding: 'utf8' }).stderr).not.toContain('vt timings');
   });
 
-  it('a full cache hit loads neither child_process nor zlib (build.mjs makes them lazy); a miss uses both', () => {
+  it('a full cache hit does not load child_process, nor zlib when the log is empty (build.mjs makes them lazy); a miss uses both', () => {
+    const write = "require('fs').mkdirSync('dist',{recursive:true});require('fs').writeFileSync('dist/x','x')";
     const root = makeTree({
       'package.json': { name: 'ws' },
-      'vite-task.json': { tasks: { b: { command: 'node -e "require(\'fs\').mkdirSync(\'dist\',{recursive:true});require(\'fs\').writeFileSync(\'dist/x\',\'x\')"', input: [], output: ['dist/**'] } } },
+      'vite-task.json': {
+        tasks: {
+          silent: { command: `node -e "${write}"`, input: [], output: ['dist/**'] },
+          loud: { command: `node -e "${write};console.log('hi')"`, input: [], output: ['dist/**'] },
+        },
+      },
     });
     // Preloaded into vt's own Node (not the task's): the builtins vt loaded, written at exit.
     const preload = path.join(root, 'modules.cjs');
     const out = path.join(root, 'modules.txt');
     fs.writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join('\\n')));`);
-    const builtins = (): string[] => {
-      const res = spawnSync(process.execPath, ['-r', preload, VT_BIN, 'run', 'b'], { cwd: root, env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8' });
+    const builtins = (task: string): string[] => {
+      const res = spawnSync(process.execPath, ['-r', preload, VT_BIN, 'run', task], { cwd: root, env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8' });
       expect(res.status).toBe(0);
       return fs.readFileSync(out, 'utf8').split('\n').filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length));
     };
-    const miss = builtins();
-    expect(miss).toEqual(expect.arrayContaining(['child_process', 'zlib']));
-    const hit = builtins();
+    expect(builtins('silent')).toEqual(expect.arrayContaining(['child_process', 'zlib']));
+    const silentHit = builtins('silent');
     expect(fs.readFileSync(path.join(root, 'dist/x'), 'utf8')).toBe('x');
-    expect(hit).not.toContain('child_process');
-    expect(hit).not.toContain('zlib');
+    expect(silentHit).not.toContain('child_process');
+    expect(silentHit).not.toContain('zlib');
+    builtins('loud');
+    const loudHit = builtins('loud');
+    expect(loudHit).not.toContain('child_process');
+    expect(loudHit).toContain('zlib'); // the replayed log's CRC-32
   });
 });
