@@ -29,6 +29,7 @@ function buildDigest(
   name: string,
   salt: string,
   mode: string | undefined,
+  tool: unknown,
 ): { digest: string; files: string[] } {
   const files: string[] = [];
   const walk = (rel: string): void => {
@@ -41,7 +42,7 @@ function buildDigest(
   };
   if (fsm.existsSync(`${pkgDir}/src`)) walk('src');
   const h = cr.createHash('sha256');
-  h.update(JSON.stringify([name, salt, mode ?? null]));
+  h.update(JSON.stringify([name, salt, mode ?? null, tool]));
   for (const f of files) h.update(`\0${f}\0`).update(fsm.readFileSync(`${pkgDir}/${f}`));
   if (name === 'app') h.update('\0lib\0').update(fsm.readFileSync(`${pkgDir}/../lib/dist/lib.txt`));
   // A probe for a file that may not exist: its appearance must change the result too.
@@ -52,9 +53,14 @@ function buildDigest(
 /** tools/build.mjs: runs {@link buildDigest}, holds a moment (edits can land mid-run), writes dist, prints. */
 const BUILD_SCRIPT = `import fs from 'node:fs';
 import crypto from 'node:crypto';
+import { createRequire } from 'node:module';
 const buildDigest = ${buildDigest.toString()};
 const [name, salt] = process.argv.slice(2);
-const { digest, files } = buildDigest(fs, crypto, process.cwd(), name, salt, process.env.FUZZ_MODE);
+// Env the tool asks vt for over the IPC (tracked), as Vite does for NODE_ENV and VITE_*: not in the task's env.
+const clientPath = process.env.VP_RUN_NODE_CLIENT_PATH;
+const client = clientPath ? createRequire(import.meta.url)(clientPath).load() : null;
+const tool = client ? [client.getEnv('FUZZ_TOOL', { tracked: true }) ?? null, client.getEnvs({ prefix: 'FUZZ_P_' }, { tracked: true })] : 'no client';
+const { digest, files } = buildDigest(fs, crypto, process.cwd(), name, salt, process.env.FUZZ_MODE, tool);
 await new Promise((r) => setTimeout(r, 40));
 fs.mkdirSync('dist/more', { recursive: true });
 fs.writeFileSync(\`dist/\${name}.txt\`, digest + '\\n');
@@ -81,6 +87,8 @@ class Fuzz {
   readonly history: string[] = [];
   private readonly salts: Record<string, string> = { lib: '0', app: '0' };
   private mode: string | undefined;
+  /** Variables only the build's IPC requests see (FUZZ_TOOL, FUZZ_P_*). */
+  private readonly toolEnv: Record<string, string | undefined> = {};
   private readonly seen: string[] = [];
   hits = 0;
   /** A stored log or archive was damaged since the last checked run. */
@@ -166,7 +174,7 @@ class Fuzz {
     const file = files.length > 0 ? this.pick(files) : undefined;
     const op = this.pick([
       'same-size', 'same-size', 'mtime-back', 'add', 'delete', 'rename', 'nested', 'touch', 'rewrite-same',
-      'revert', 'env', 'salt', 'rm-dist', 'damage-dist', 'link', 'edit-shared', 'optional', 'none', 'none',
+      'revert', 'env', 'salt', 'rm-dist', 'damage-dist', 'link', 'edit-shared', 'optional', 'tool-env', 'none', 'none',
     ] as const);
     switch (op) {
       case 'same-size':
@@ -239,6 +247,11 @@ class Fuzz {
       case 'env':
         this.mode = this.pick([undefined, 'a', 'b']);
         return this.log(`FUZZ_MODE=${this.mode ?? '(unset)'}`);
+      case 'tool-env': {
+        const name = this.pick(['FUZZ_TOOL', 'FUZZ_P_A', 'FUZZ_P_B']);
+        this.toolEnv[name] = this.pick([undefined, 'one', 'two']);
+        return this.log(`${name}=${this.toolEnv[name] ?? '(unset)'} (asked for over the IPC)`);
+      }
       case 'salt': {
         const pkg = this.pick(['lib', 'app'] as const);
         this.salts[pkg] = this.pick(['0', '1', '2']);
@@ -274,7 +287,15 @@ class Fuzz {
   }
 
   private env(): Record<string, string | undefined> {
-    return { FUZZ_MODE: this.mode };
+    return { FUZZ_MODE: this.mode, FUZZ_TOOL: undefined, FUZZ_P_A: undefined, FUZZ_P_B: undefined, ...this.toolEnv };
+  }
+
+  /** What the build's IPC requests answer: getEnv, then getEnvs by prefix (sorted names, set ones only). */
+  private toolAnswer(): unknown {
+    const prefixed = Object.fromEntries(
+      (['FUZZ_P_A', 'FUZZ_P_B'] as const).filter((n) => this.toolEnv[n] !== undefined).map((n) => [n, this.toolEnv[n]]),
+    );
+    return [this.toolEnv.FUZZ_TOOL ?? null, prefixed];
   }
 
   /** Runs vt and checks every output and replayed line against the build of the current tree. */
@@ -295,7 +316,7 @@ class Fuzz {
     this.misses += 2 - (res.stdout.split('◉ cache hit').length - 1);
     for (const name of ['lib', 'app']) {
       const pkgDir = path.join(this.root, 'packages', name);
-      const { digest, files } = buildDigest(fs, crypto, pkgDir, name, this.salts[name]!, this.mode);
+      const { digest, files } = buildDigest(fs, crypto, pkgDir, name, this.salts[name]!, this.mode, this.toolAnswer());
       const actual = fs.readFileSync(path.join(pkgDir, 'dist', `${name}.txt`), 'utf8');
       if (actual !== `${digest}\n`) throw new Error(`stale output: ${name}/dist/${name}.txt is ${actual.trim()}, the build gives ${digest}${where}`);
       const listed = fs.readFileSync(path.join(pkgDir, 'dist', 'more', 'files.txt'), 'utf8');
