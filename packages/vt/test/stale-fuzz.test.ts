@@ -2,7 +2,9 @@
  * A fuzzer hunting stale hits. A two-package workspace (`app` reads `lib`'s output) is mutated at random
  * between real `vt run -r build` runs: same-size edits made within the same clock tick as the previous run,
  * edits whose mtime is put back, files added, deleted and renamed, contents reverted to an older state,
- * declared env and command changes, outputs deleted or damaged, and edits landing while a task runs. After
+ * symlinks and their targets, a probed file appearing, declared env, env asked for over the IPC and command
+ * changes, outputs deleted or damaged, edits landing while a task runs, interrupted runs, two runs at once,
+ * and damaged stored logs and archives. After
  * every run the outputs on disk and the replayed logs must be exactly what the build computes from the
  * current tree: any hit that restores or replays something else is a stale hit and fails with the seed and
  * the mutation history that produced it.
@@ -308,7 +310,7 @@ class Fuzz {
     if (res.status !== 0 && !(res.status === 1 && excused)) throw new Error(`vt exited ${res.status}${where}`);
     this.cacheDamaged = false;
     if (res.status !== 0) {
-      // Fast-fail (cli.md §5): dependents of the failed item did not run; the next run is checked in full.
+      // Fast-fail (cli.md §6): dependents of the failed item did not run; the next run is checked in full.
       this.history.push('— run failed on a damaged log, as it must');
       return;
     }
