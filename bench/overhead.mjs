@@ -9,23 +9,28 @@
  *    starts vt): what any runner written for Node costs at least;
  *  - untraced / traced cold: outputs removed and the cache emptied, then `vt run <task>` (a miss that stores);
  *  - untraced / traced hit: `vt run <task>` again right after, outputs present.
+ *  - pre-started: the untraced cold run again, but timed inside a Node process that had already started and
+ *    loaded vt (prestarted.cjs): vt's own work, the part a resident vt process could not remove.
  *  - turbo cold / hit: the same command as a package.json script under turbo with the same input/output globs
  *    (turbo runs tasks through the package manager, `npm run`; it cannot spawn a command itself), the
  *    workload committed to git as turbo expects; cold = outputs and .turbo removed.
  * Ratios: traced/untraced (what tracing costs inside vt), untraced/direct (what vt costs around a command),
- * floor/direct (the part of that no Node program can avoid), turbo/direct (what the fastest peer costs).
+ * floor/direct (the part of that no Node program can avoid), pre-started/direct (what vt would still cost if it
+ * were resident), turbo/direct (what the fastest peer costs).
  * The tracer's raw overhead without vt comes from the tracer's own bench (packages/tracer/bench/overhead.mjs),
  * which is called, not copied.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { BENCH_DIR, gitCommit, median, REPO, roundOrder, timeRun, VT, writeJson } from './lib.mjs';
+import { baseEnv, BENCH_DIR, gitCommit, median, REPO, roundOrder, timeRun, VT, writeJson } from './lib.mjs';
 import { TURBO, TURBO_ENV } from './runners/turbo.mjs';
 
 const WORKLOADS = path.join(REPO, 'packages', 'tracer', 'test', 'support', 'workloads.mjs');
 const TRACER_BENCH = path.join(REPO, 'packages', 'tracer', 'bench', 'overhead.mjs');
 const NODE_FLOOR = path.join(BENCH_DIR, 'node-floor.cjs');
+const PRESTARTED = path.join(BENCH_DIR, 'prestarted.cjs');
 
 /** Input/output globs that cover what each workload reads and writes (what a user would declare). */
 const GLOBS = {
@@ -74,7 +79,7 @@ export async function runOverhead({ base, rounds, log, tracerBench }) {
       const vt = (task) => ({ cmd: VT, args: ['run', task], env, node: true });
       const floor = { cmd: NODE_FLOOR, args: [workload.program, ...workload.args], env };
       const turbo = { cmd: TURBO, args: ['run', TURBO_TASK, '--output-logs=errors-only'], env: { ...env, ...TURBO_ENV } };
-      const times = { direct: [], floor: [], 'untraced cold': [], 'traced cold': [], 'untraced hit': [], 'traced hit': [], 'turbo cold': [], 'turbo hit': [] };
+      const times = { direct: [], floor: [], 'untraced cold': [], 'traced cold': [], 'untraced hit': [], 'traced hit': [], 'turbo cold': [], 'turbo hit': [], prestarted: [] };
       const rss = { untraced: 0, traced: 0 };
       const variants = {
         direct: () => {
@@ -86,6 +91,11 @@ export async function runOverhead({ base, rounds, log, tracerBench }) {
           times.floor.push(timeRun(floor, dir, { extraEnv: env }).ms);
         },
         untraced: () => pair('untraced'),
+        prestarted: () => {
+          workload.reset();
+          fs.rmSync(cache, { recursive: true, force: true });
+          times.prestarted.push(prestartedRun(dir, env, ['run', 'untraced']));
+        },
         traced: () => pair('traced'),
         turbo: () => {
           workload.reset();
@@ -126,6 +136,25 @@ export async function runOverhead({ base, rounds, log, tracerBench }) {
   }
   const tracer = tracerBench ? runTracerBench(rounds, log) : { skipped: 'not requested' };
   return { rows, failures, tracer };
+}
+
+/** Milliseconds `vt <args>` took inside a process that had already started and loaded vt (prestarted.cjs). */
+function prestartedRun(dir, env, args) {
+  const out = path.join(os.tmpdir(), `vt-bench-prestarted-${process.pid}.json`);
+  fs.rmSync(out, { force: true });
+  const res = spawnSync(process.execPath, [PRESTARTED, ...args], {
+    cwd: dir,
+    env: { ...baseEnv(), ...env, VT_BENCH_PRESTARTED_OUT: out },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (res.status !== 0 || !fs.existsSync(out)) {
+    throw new Error(`prestarted.cjs ${args.join(' ')} exited ${res.status ?? res.signal}:\n${String(res.stdout).slice(-2000)}\n${String(res.stderr).slice(-2000)}`);
+  }
+  const { ms } = JSON.parse(fs.readFileSync(out, 'utf8'));
+  fs.rmSync(out, { force: true });
+  if (!/cache miss|0\/1 cache hit/.test(res.stdout) && /cache hit/.test(res.stdout)) throw new Error(`prestarted vt run ${args.join(' ')} hit on an empty cache`);
+  return ms;
 }
 
 /**

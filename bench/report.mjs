@@ -69,10 +69,12 @@ function renderOverhead(o, config) {
       'emptied, so vt runs the command and stores the result; "hit" = the next run. untraced = the task declares input/output ' +
       'globs; traced = default `{auto: true}`. Node floor = the command spawned by a Node process that does nothing else ' +
       '(bench/node-floor.cjs, started as bin/vt starts vt): the least any runner written for Node adds. turbo = the same ' +
-      'command as a package.json script with the same globs, run by turbo (through `npm run`, the only way turbo runs a task).',
+      'command as a package.json script with the same globs, run by turbo (through `npm run`, the only way turbo runs a task). ' +
+      'pre-started = the untraced cold run timed inside a Node process that had already started and loaded vt ' +
+      '(bench/prestarted.cjs): vt\'s own work, which a resident vt process would still do.',
     '',
     table(
-      ['workload', 'direct', 'Node floor', 'vt untraced cold', 'vt traced cold', 'traced / untraced', 'runner overhead (untraced / direct)', 'Node floor / direct', 'traced / direct', 'untraced hit', 'traced hit', 'turbo cold', 'turbo / direct', 'turbo hit', 'vt peak RSS (traced)'],
+      ['workload', 'direct', 'Node floor', 'vt untraced cold', 'vt traced cold', 'traced / untraced', 'runner overhead (untraced / direct)', 'Node floor / direct', 'vt pre-started', 'pre-started / direct', 'traced / direct', 'untraced hit', 'traced hit', 'turbo cold', 'turbo / direct', 'turbo hit', 'vt peak RSS (traced)'],
       o.rows.map((r) => [
         r.workload,
         fmtMs(r.direct),
@@ -82,6 +84,8 @@ function renderOverhead(o, config) {
         fmtRatio(r['traced cold'] / r['untraced cold']),
         fmtRatio(r['untraced cold'] / r.direct),
         r.floor === undefined ? 'n/a' : fmtRatio(r.floor / r.direct),
+        r.prestarted === undefined ? 'n/a' : fmtMs(r.prestarted),
+        r.prestarted === undefined ? 'n/a' : fmtRatio(r.prestarted / r.direct),
         fmtRatio(r['traced cold'] / r.direct),
         fmtMs(r['untraced hit']),
         fmtMs(r['traced hit']),
