@@ -71,7 +71,8 @@ function renderOverhead(o, config) {
       '(bench/node-floor.cjs, started as bin/vt starts vt): the least any runner written for Node adds. turbo = the same ' +
       'command as a package.json script with the same globs, run by turbo (through `npm run`, the only way turbo runs a task). ' +
       'pre-started = the untraced cold run timed inside a Node process that had already started and loaded vt ' +
-      '(bench/prestarted.cjs): vt\'s own work, which a resident vt process would still do.',
+      '(bench/prestarted.cjs): vt\'s own work, which a resident vt process would still do (timed inside that process, ' +
+      'from the call into vt to its return, so unlike the other columns it leaves out one process spawn).',
     '',
     table(
       ['workload', 'direct', 'Node floor', 'vt untraced cold', 'vt traced cold', 'traced / untraced', 'runner overhead (untraced / direct)', 'Node floor / direct', 'vt pre-started', 'pre-started / direct', 'traced / direct', 'untraced hit', 'traced hit', 'turbo cold', 'turbo / direct', 'turbo hit', 'vt peak RSS (traced)'],
