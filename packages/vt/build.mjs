@@ -50,14 +50,14 @@ const externalByPath = {
 };
 
 /**
- * better-sqlite3's addon, as a URL relative to the bundle (src/cache/store.ts, VT_BUNDLED_SQLITE_ADDON):
- * through vt's own node_modules link, where Node's resolver would find it first, so the path does not name
- * the installed version. Where the file is not found at run time, vt resolves the package as before.
+ * better-sqlite3's addon, as a URL relative to the bundle (src/cache/store.ts, VT_BUNDLED_SQLITE_ADDON), in
+ * source form for esbuild's `define`: through vt's own node_modules link, where Node's resolver would find it
+ * first, so the path does not name the installed version. Where the file is not there (at build time, or at
+ * run time), vt resolves the package instead.
  */
 function sqliteAddonFromBundle() {
   const addon = path.resolve('node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
-  if (!fs.existsSync(addon)) throw new Error(`build.mjs: ${addon} is missing; install the workspace first`);
-  return path.relative(bundleDir, addon).split(path.sep).join('/');
+  return fs.existsSync(addon) ? JSON.stringify(path.relative(bundleDir, addon).split(path.sep).join('/')) : 'undefined';
 }
 
 /** Builtins loaded on first use (see the rewrite after the build). */
@@ -76,7 +76,7 @@ await build({
   sourcemap: true,
   plugins: [externalByPath, tracerFileUrls],
   // Code written as ES modules (vt's own, and bundled dependencies) resolves files next to itself.
-  define: { 'import.meta.url': '__vtBundleUrl', VT_BUNDLED_SQLITE_ADDON: JSON.stringify(sqliteAddonFromBundle()) },
+  define: { 'import.meta.url': '__vtBundleUrl', VT_BUNDLED_SQLITE_ADDON: sqliteAddonFromBundle() },
   banner: {
     js:
       "const __vtBundleUrl = require('node:url').pathToFileURL(__filename).href;\n" +
