@@ -87,4 +87,28 @@ describe('bin/vt launcher', () => {
     expect(loudHit).not.toContain('child_process');
     expect(loudHit).toContain('zlib'); // the replayed log's CRC-32
   });
+
+  it("opens the cache with better-sqlite3's addon named by the bundle, without asking the module resolver for the package", () => {
+    const root = makeTree({
+      'package.json': { name: 'ws' },
+      'vite-task.json': { tasks: { t: { command: 'node -e 0', input: [], output: [] } } },
+    });
+    // Preloaded into vt's own Node: every module request that names better-sqlite3, written as it is made.
+    const preload = path.join(root, 'requests.cjs');
+    const out = path.join(root, 'requests.txt');
+    fs.writeFileSync(
+      preload,
+      `const M = require('module'); const resolve = M._resolveFilename;
+       M._resolveFilename = function (request, ...rest) {
+         if (request.includes('better-sqlite3') || request.includes('better_sqlite3')) require('fs').appendFileSync(${JSON.stringify(out)}, request + '\\n');
+         return resolve.call(this, request, ...rest);
+       };`,
+    );
+    const res = spawnSync(process.execPath, ['-r', preload, VT_BIN, 'run', 't'], { cwd: root, env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8' });
+    expect(res.status, res.stderr).toBe(0);
+    expect(fs.existsSync(path.join(root, 'node_modules', '.vite', 'task-cache'))).toBe(true);
+    const requests = fs.readFileSync(out, 'utf8').trim().split('\n');
+    expect(requests).not.toContain('better-sqlite3/package.json');
+    expect(requests).toEqual([expect.stringMatching(/\/node_modules\/better-sqlite3\/build\/Release\/better_sqlite3\.node$/)]);
+  });
 });
