@@ -34,9 +34,8 @@ export interface StoredEntry {
 
 /**
  * Bumped when the table layout or the stored value's form changes (5: inferred inputs as one string; 6: the
- * log's CRC-32). An
- * older layout is dropped and recreated (a cache can always be rebuilt); a newer one is refused, never
- * silently downgraded.
+ * log's CRC-32). An older layout is dropped and recreated (a cache can always be rebuilt); a newer one is
+ * refused, never silently downgraded.
  */
 const DB_LAYOUT = 6;
 
@@ -52,14 +51,19 @@ const USE_TIME_GRANULARITY_MS = 60 * 60 * 1000;
  */
 declare const VT_BUNDLED_SQLITE_ADDON: string | undefined;
 
-/** better-sqlite3's native addon, next to its package.json (build/Release, as its install script builds it). */
+/**
+ * better-sqlite3's native addon, next to its package.json (build/Release, as its install script builds it):
+ * the bundle's path when it is there, else the package as Node resolves it; an error if it is not built.
+ */
 function sqliteAddonPath(): string {
   if (typeof VT_BUNDLED_SQLITE_ADDON === 'string') {
     const bundled = fileURLToPath(new URL(VT_BUNDLED_SQLITE_ADDON, import.meta.url));
     if (fs.existsSync(bundled)) return bundled;
   }
   const manifest = createRequire(import.meta.url).resolve('better-sqlite3/package.json');
-  return path.join(path.dirname(manifest), 'build', 'Release', 'better_sqlite3.node');
+  const addon = path.join(path.dirname(manifest), 'build', 'Release', 'better_sqlite3.node');
+  if (!fs.existsSync(addon)) throw new Error(`better-sqlite3's native addon is not built (${addon} is missing); reinstall vt`);
+  return addon;
 }
 
 /**
@@ -68,9 +72,7 @@ function sqliteAddonPath(): string {
  * its own file, which inside vt's bundle is the wrong place.
  */
 function openSqlite(file: string, timeout: number): Database.Database {
-  const addon = sqliteAddonPath();
-  if (!fs.existsSync(addon)) throw new Error(`better-sqlite3's native addon is not built (${addon} is missing); reinstall vt`);
-  return new Database(file, { timeout, nativeBinding: addon });
+  return new Database(file, { timeout, nativeBinding: sqliteAddonPath() });
 }
 
 /**
