@@ -23,6 +23,11 @@ export interface FileStampsAddon {
    * the paths come in JavaScript's default sort order (UTF-16 code units); without, depth first, each
    * directory followed by its own subtree.
    */
+  /**
+   * The kernel's coarse realtime clock (CLOCK_REALTIME_COARSE) in ns, the one file timestamps come from;
+   * undefined if it cannot be read.
+   */
+  coarseClockNs(): bigint | undefined;
   walkFiles(root: string, base: string, skip: string, racyFromNs: bigint, sorted: boolean): [string, Uint8Array, string, Uint8Array];
 }
 

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <thread>
+#include <time.h>
 #include <unistd.h>
 #include <vector>
 
@@ -491,7 +492,19 @@ Napi::Value WalkFiles(const Napi::CallbackInfo &info) {
   return out;
 }
 
+/**
+ * CLOCK_REALTIME_COARSE, in ns: the clock Linux stamps file times from (a multigrain file system may stamp a
+ * finer time, never an earlier one). Any change made after this call gets a ctime at or after what it
+ * returns, which Date.now() (the fine clock, up to a tick ahead) cannot promise.
+ */
+Napi::Value CoarseClockNs(const Napi::CallbackInfo &info) {
+  struct timespec ts;
+  if (clock_gettime(CLOCK_REALTIME_COARSE, &ts) != 0) return info.Env().Undefined();
+  return Napi::BigInt::New(info.Env(), static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("coarseClockNs", Napi::Function::New(env, CoarseClockNs, "coarseClockNs"));
   exports.Set("stampFiles", Napi::Function::New(env, StampFiles, "stampFiles"));
   exports.Set("hashFiles", Napi::Function::New(env, HashFiles, "hashFiles"));
   exports.Set("walkFiles", Napi::Function::New(env, WalkFiles, "walkFiles"));

@@ -294,10 +294,14 @@ describe('a cache written by an older vt', () => {
 
 describe('inputs changed while the task runs', () => {
   /**
-   * Runs `vt run {flags} build` and, once the task has read `src/a.txt` (it writes `ready`), changes that
-   * file to 'new'; resolves with vt's stdout when vt exits.
+   * Runs `vt run {flags} build` and, once the task has read its inputs (it writes `ready`), makes `edit`
+   * (by default: `src/a.txt` becomes 'new'); resolves with vt's stdout when vt exits.
    */
-  async function runEditingInput(root: string, flags: readonly string[]): Promise<string> {
+  async function runEditingInput(
+    root: string,
+    flags: readonly string[],
+    edit: () => void = () => fs.writeFileSync(path.join(root, 'src/a.txt'), 'new'),
+  ): Promise<string> {
     const child = spawn(VT_BIN, ['run', ...flags, 'build'], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -305,7 +309,7 @@ describe('inputs changed while the task runs', () => {
       const poll = setInterval(() => {
         if (fs.existsSync(path.join(root, 'ready'))) {
           clearInterval(poll);
-          fs.writeFileSync(path.join(root, 'src/a.txt'), 'new');
+          edit();
           resolve();
         }
       }, 10);
@@ -355,5 +359,54 @@ describe('inputs changed while the task runs', () => {
     const next = runVt(root, ['run', 'build']);
     expect(firstLine(next.stdout)).not.toContain('cache hit');
     expect(fs.readFileSync(path.join(root, 'dist/out.txt'), 'utf8')).toBe('new');
+  }, 60_000);
+
+  /** A traced task that runs `probe` (JS, its value is the output), signals `ready`, and writes it 1.5 s later. */
+  const probing = (probe: string, files: Record<string, string> = {}): string =>
+    makeTree({
+      'package.json': { name: 'race', scripts: { build: 'node build.js' } },
+      'vite-task.json': { cache: true },
+      'build.js': `const fs = require('fs'); const v = ${probe}; fs.writeFileSync('ready', ''); setTimeout(() => { fs.mkdirSync('dist', { recursive: true }); fs.writeFileSync('dist/out.txt', v); }, 1500);`,
+      ...files,
+    });
+
+  it('a listed directory that gains an entry during the run is not stored', async () => {
+    const root = probing("fs.readdirSync('src').join(',')", { 'src/a.txt': 'a' });
+    const stdout = await runEditingInput(root, ['-v'], () => fs.writeFileSync(path.join(root, 'src/b.txt'), 'b'));
+    expect(stdout).toContain("→ Not cached: 'src' changed while the task was running");
+    expect(fs.readFileSync(path.join(root, 'dist/out.txt'), 'utf8')).toBe('a.txt');
+    // Stored, the listing taken after the run (a.txt, b.txt) would have matched now: a hit replaying 'a.txt'.
+    expect(firstLine(runVt(root, ['run', 'build']).stdout)).not.toContain('cache hit');
+    expect(fs.readFileSync(path.join(root, 'dist/out.txt'), 'utf8')).toBe('a.txt,b.txt');
+    expect(firstLine(runVt(root, ['run', 'build']).stdout)).toContain('◉ cache hit');
+  }, 60_000);
+
+  it('a directory that was missing when the task checked and is created during the run is not stored', async () => {
+    const root = probing("String(fs.existsSync('plugins'))");
+    const stdout = await runEditingInput(root, ['-v'], () => fs.mkdirSync(path.join(root, 'plugins')));
+    expect(stdout).toContain("→ Not cached: 'plugins' changed while the task was running");
+    expect(fs.readFileSync(path.join(root, 'dist/out.txt'), 'utf8')).toBe('false');
+    expect(firstLine(runVt(root, ['run', 'build']).stdout)).not.toContain('cache hit');
+    expect(fs.readFileSync(path.join(root, 'dist/out.txt'), 'utf8')).toBe('true');
+  }, 60_000);
+
+  it('a task that lists and writes into the same directory, right after the task that generated its input, is stored', () => {
+    const root = makeTree({
+      'package.json': { name: 'chain' },
+      'vite-task.json': {
+        cache: true,
+        tasks: {
+          gen: { command: "node -e \"require('fs').writeFileSync('src/gen.txt', 'g')\"", cache: false },
+          build: { command: 'node build.js', dependsOn: ['gen'] },
+        },
+      },
+      'build.js': "const fs = require('fs'); const v = fs.readdirSync('src').sort().join(',') + ':' + fs.readFileSync('src/gen.txt', 'utf8'); fs.writeFileSync('src/out.txt', v);",
+      'src/a.txt': 'a',
+    });
+    const first = runVt(root, ['run', '-v', 'build']);
+    expect(first.stdout).not.toContain('Not cached');
+    expect(fs.readFileSync(path.join(root, 'src/out.txt'), 'utf8')).toBe('a.txt,gen.txt:g');
+    const second = runVt(root, ['run', 'build']);
+    expect(second.stdout).toContain('$ node build.js ◉ cache hit');
   }, 60_000);
 });

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ctimeAfter, isPlainRel, PathKind, stampFiles } from './file-stamps.js';
+import { isPlainRel, PathKind, stampFiles } from './file-stamps.js';
 import type { FileHasher } from './fingerprint.js';
 import { pathReason, type MissReason } from './key.js';
+import type { RunWindow } from './run-window.js';
 import type { InferredRead } from './trace-set.js';
 
 type EntryType = 'file' | 'dir' | 'symlink';
@@ -84,10 +85,10 @@ export function batchFingerprints(
   at(i: number, how: InferredRead): PathFingerprint;
   all(hows: readonly InferredRead[]): PathFingerprint[];
   /**
-   * Whether the file fingerprinted by `at(i)` had its status changed after `sinceNs` (ctime), judged from
-   * the stamp its hash was proven against, or (if it was hashed afresh) from a stat now; true if gone.
+   * Whether path `i`, fingerprinted as `fp` after the run, may have been changed while the task ran, so that
+   * `fp` need not be what the task saw (see {@link changedWhileRunning}).
    */
-  changedSince(i: number, sinceNs: bigint): boolean;
+  changedDuring(i: number, fp: PathFingerprint, run: RunWindow): boolean;
 } {
   // Other paths (the root itself, `..`) take the one-by-one way: slot -1.
   const slot = new Int32Array(rels.length).fill(-1);
@@ -131,16 +132,38 @@ export function batchFingerprints(
       hashSlots(batchRels.map((_, k) => k));
       return hows.map((how, i) => at(i, how));
     },
-    changedSince(i, sinceNs) {
+    changedDuring(i, fp, run) {
       const j = slot[i]!;
-      if (j >= 0 && atStamp[j] !== undefined) return ctimeAfter(stamps[j]!, sinceNs);
-      try {
-        return fs.statSync(path.join(workspaceRoot, rels[i]!), { bigint: true }).ctimeNs > sinceNs;
-      } catch {
-        return true;
-      }
+      // A file's stamp, when its hash was proven against one, is the state that was hashed.
+      if (fp.t === 'file' && j >= 0 && atStamp[j] !== undefined) return run.stampChangedDuring(stamps[j]!);
+      return changedWhileRunning(path.join(workspaceRoot, rels[i]!), fp, run);
     },
   };
+}
+
+/**
+ * Whether a traced input fingerprinted as `fp` after the run may have been changed while the task ran: a
+ * concurrent edit, a file saved in an editor, another process's output. Storing such a fingerprint could
+ * make a stale hit (the outputs were made from the earlier state); the run is not stored instead.
+ * - a file: its ctime lies in the run (any write, rename or replacement moves it);
+ * - a listed directory: its ctime lies in the run (an entry added, removed or renamed moves it) — unless the
+ *   task wrote into it itself (`optional`), whose own entries move it anyway and are left out of the listing;
+ * - a directory only stat'ed: it was created during the run (birth time; where the file system keeps none,
+ *   Node reports 0 and this check cannot tell) — unless the task wrote into it;
+ * - a missing path: not checked. A path deleted during the run would show in its parent's ctime, but so
+ *   does any file another task creates next to it, and tools probe for missing files everywhere: that
+ *   check would keep whole packages from being cached whenever tasks run side by side.
+ */
+function changedWhileRunning(abs: string, fp: PathFingerprint, run: RunWindow): boolean {
+  if (fp.t === 'missing' || ((fp.t === 'listing' || fp.t === 'dir') && fp.optional)) return false;
+  let st: fs.BigIntStats | undefined;
+  try {
+    st = fs.statSync(abs, { bigint: true, throwIfNoEntry: false });
+  } catch {
+    st = undefined;
+  }
+  if (st === undefined) return true;
+  return run.changedDuring(fp.t === 'dir' ? st.birthtimeNs : st.ctimeNs);
 }
 
 /**

@@ -24,6 +24,7 @@ import { cacheDir, cacheRoot } from './location.js';
 import { lookupEntry, type Lookup } from './lookup.js';
 import { startIpc, startTrace, type IpcReport, type TraceOutcome } from './observe.js';
 import { batchFingerprints, encodeInferred, type PathFingerprint } from './path-fingerprint.js';
+import { RunWindow } from './run-window.js';
 import { CacheStore, type EntryValue } from './store.js';
 import { classifyTrace, underAny, type TraceClassification } from './trace-set.js';
 import { storeTrackedEnvs, variantOf } from './tracked-env.js';
@@ -206,6 +207,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       logError = (err as Error).message;
     }
     const started = Date.now();
+    const runWindow = RunWindow.open();
     const proc = new TaskProcess({
       program: trace?.file ?? item.program,
       args: trace?.args ?? item.args,
@@ -238,6 +240,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     };
     if (hashing) setImmediate(hashSome);
     const outcome = await proc.done;
+    runWindow.close();
     mark(`${task.pkg.name}#${task.name} exited`);
     hashing = false;
     const durationMs = Date.now() - started;
@@ -335,10 +338,9 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       const reads = [...(classification?.inputs ?? [])];
       const fingerprints = batchFingerprints(ws.root, reads.map(([rel]) => rel), hasher);
       const inferred = fingerprints.all(reads.map(([, how]) => how)).map((fp, i): [string, PathFingerprint] => [reads[i]![0], fp]);
-      // Inferred inputs are fingerprinted after the run. A file changed while the task ran (an editor save,
-      // a concurrent task) may not be what the task read: storing it would make a stale hit possible.
-      const startedNs = BigInt(started) * 1_000_000n;
-      const changed = inferred.findIndex(([, fp], i) => fp.t === 'file' && fingerprints.changedSince(i, startedNs));
+      // Inferred inputs are fingerprinted after the run: one changed while the task ran (an editor save, a
+      // concurrent task) may not be what the task read, and storing it would make a stale hit possible.
+      const changed = inferred.findIndex(([, fp], i) => fingerprints.changedDuring(i, fp, runWindow));
       if (changed >= 0) return { kind: 'success', notCached: { kind: 'inputChangedDuringRun', path: inferred[changed]![0] } };
       const ignoredOutputs = ignoreRoots(report?.ignoredOutputs);
       const outputNegative = compileNegatives(task.output);
