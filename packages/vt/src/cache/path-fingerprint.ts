@@ -19,7 +19,7 @@ export type PathFingerprint =
   | {
       readonly t: 'listing';
       readonly entries: readonly (readonly [string, EntryType])[];
-      /** Names left out of the listing because the task produced them. */
+      /** Names left out of the listing: the task produced them, and they were there after it ran. */
       readonly skip?: readonly string[];
       readonly optional?: true;
     };
@@ -29,12 +29,25 @@ function alwaysSkipped(name: string): boolean {
   return name === '.git' || name === '.DS_Store' || name.toLowerCase() === 'dist';
 }
 
-function listing(abs: string, skip: ReadonlySet<string>): [string, EntryType][] {
-  return fs
+/**
+ * A directory's entries, sorted, without `outputNames` the task produced; returns which of those were there.
+ * A name the task created and then removed again (a temporary file) is not an output: nothing restores it,
+ * so if it exists before a later run, the task lists it then, and that must count as an added entry.
+ */
+function listing(abs: string, outputNames: readonly string[]): { entries: [string, EntryType][]; skipped: string[] } {
+  const produced = new Set(outputNames);
+  const skipped: string[] = [];
+  const entries = fs
     .readdirSync(abs, { withFileTypes: true })
-    .filter((e) => !alwaysSkipped(e.name) && !skip.has(e.name))
+    .filter((e) => {
+      if (alwaysSkipped(e.name)) return false;
+      if (!produced.has(e.name)) return true;
+      skipped.push(e.name);
+      return false;
+    })
     .map((e): [string, EntryType] => [e.name, e.isSymbolicLink() ? 'symlink' : e.isDirectory() ? 'dir' : 'file'])
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return { entries, skipped: skipped.sort() };
 }
 
 /** Fingerprints a traced read after the run, through symlinks. */
@@ -49,9 +62,9 @@ export function fingerprintPath(workspaceRoot: string, rel: string, how: Inferre
   if (st.isDirectory()) {
     const optional = how.holdsOutputs ? ({ optional: true } as const) : {};
     if (!how.listed) return { t: 'dir', ...optional };
-    const skip = how.outputNames;
     try {
-      return { t: 'listing', entries: listing(abs, new Set(skip)), ...(skip.length > 0 ? { skip } : {}), ...optional };
+      const { entries, skipped } = listing(abs, how.outputNames);
+      return { t: 'listing', entries, ...(skipped.length > 0 ? { skip: skipped } : {}), ...optional };
     } catch {
       return { t: 'missing' };
     }
