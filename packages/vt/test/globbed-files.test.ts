@@ -115,6 +115,18 @@ describe('globbed files', () => {
     expect(fresh.rels.filter((_, i) => fresh.racy[i] === 1)).toEqual(['src/a/fresh.js']);
   });
 
+  it('leave out a directory subtree only for a negative ending in /**; other negatives leave out the paths they match', () => {
+    for (const addonOrNot of [addon, null]) {
+      const files = (negative: string[]): readonly string[] => globbedFiles(root, io(['src/**'], negative), CACHE_DIR, addonOrNot).rels;
+      expect(files(['src/skip'])).toContain('src/skip/three.js');
+      expect(files(['src/*'])).toEqual(['src/skip/deeper/four.js', 'src/skip/three.js', 'src/a/fresh.js', 'src/a/one.js', 'src/a/up-link.js', 'src/a-b/two.js', 'src/.hidden/five.js'].sort());
+      expect(files(['src/skip/**']).filter((r) => r.startsWith('src/skip'))).toEqual([]);
+      expect(files(['**/deeper/**'])).not.toContain('src/skip/deeper/four.js');
+      expect(files(['**/deeper/**'])).toContain('src/skip/three.js');
+      expect(matchGlobs(root, io(['src/**'], ['src/skip']), CACHE_DIR)).toContain('src/skip/deeper/four.js');
+    }
+  });
+
   it('see a file added or removed since the last listing', () => {
     const before = globbedFiles(root, io(['d*/**']), CACHE_DIR).rels;
     fs.writeFileSync(path.join(root, 'd2', 'new.txt'), 'n');

@@ -39,19 +39,36 @@ function staticBase(pattern: string): { base: string; isGlob: boolean; glob: str
   return { base: scan.base, isGlob: scan.isGlob, glob: scan.glob };
 }
 
-/** Whether a workspace-relative path is left out by a negative glob or lies in the cache dir. */
-function exclusion(io: IoConfig, cacheDirRel: string | undefined): (rel: string) => boolean {
+/**
+ * What negative globs and the cache dir leave out of a walk. `excluded`: a path that is not matched (a file
+ * matching a negative, anything in the cache dir). `pruned`: a directory whose whole subtree is excluded,
+ * so the walk need not enter it: the cache dir, and a directory matching what comes before the final `/**`
+ * of a negative that ends so (`!dist/**`). A negative without that ending excludes only the paths it matches
+ * itself: `!src/gen` leaves `src/gen/a.ts` in, as `!src/*` does (tracing.md §6: the files matching a
+ * negative are left out; traced reads are filtered the same way, path by path).
+ */
+interface Exclusion {
+  excluded(rel: string): boolean;
+  pruned(dirRel: string): boolean;
+}
+
+function exclusion(io: IoConfig, cacheDirRel: string | undefined): Exclusion {
   const negatives = io.negative.map(matcher);
-  return (rel) =>
-    negatives.some((m) => m(rel)) || (cacheDirRel !== undefined && (rel === cacheDirRel || rel.startsWith(`${cacheDirRel}/`)));
+  const subtrees = io.negative.filter((n) => n === '**' || n.endsWith('/**')).map((n) => (n === '**' ? () => true : matcher(n.slice(0, -3))));
+  const inCacheDir = (rel: string): boolean => cacheDirRel !== undefined && (rel === cacheDirRel || rel.startsWith(`${cacheDirRel}/`));
+  return {
+    excluded: (rel) => inCacheDir(rel) || negatives.some((m) => m(rel)),
+    pruned: (dirRel) => inCacheDir(dirRel) || subtrees.some((m) => m(dirRel)),
+  };
 }
 
 /** A literal pattern names a file (or symlink); a bare directory name matches nothing (tracing.md §6). */
-function literalMatch(workspaceRoot: string, base: string, excluded: (rel: string) => boolean): boolean {
-  if (excluded(base) || base.split('/').includes('.git')) return false;
+function literalMatch(workspaceRoot: string, base: string, ex: Exclusion): boolean {
+  if (ex.excluded(base) || base.split('/').includes('.git')) return false;
   const st = lstatOrUndefined(`${workspaceRoot}/${base}`);
   return st !== undefined && !st.isDirectory();
 }
+
 
 /** Anything in a glob beyond `*`, `?`, `/` and literal characters: braces, extglobs, classes, escapes, negation. */
 const BEYOND_STARS = /[{}()[\]!+@\\]/;
@@ -100,12 +117,12 @@ export function globMatcher(glob: string): (p: string) => boolean {
  */
 export function matchGlobs(workspaceRoot: string, io: IoConfig, cacheDirRel: string | undefined): string[] {
   if (io.positive.length === 0) return [];
-  const excluded = exclusion(io, cacheDirRel);
+  const ex = exclusion(io, cacheDirRel);
   const out = new Set<string>();
   for (const pattern of io.positive) {
     const { base, isGlob, glob } = staticBase(pattern);
     if (!isGlob) {
-      if (literalMatch(workspaceRoot, base, excluded)) out.add(base);
+      if (literalMatch(workspaceRoot, base, ex)) out.add(base);
       continue;
     }
     const isMatch = globMatcher(glob);
@@ -121,8 +138,8 @@ export function matchGlobs(workspaceRoot: string, io: IoConfig, cacheDirRel: str
       for (const e of entries) {
         if (e.name === '.git') continue;
         const child = rel === '' ? e.name : `${rel}/${e.name}`;
-        if (excluded(child)) continue;
-        if (isMatch(child.slice(below))) out.add(child);
+        if (e.isDirectory() && ex.pruned(child)) continue;
+        if (!ex.excluded(child) && isMatch(child.slice(below))) out.add(child);
         if (e.isDirectory()) walk(child);
       }
     };
@@ -161,14 +178,14 @@ export function globbedFiles(workspaceRoot: string, io: IoConfig, cacheDirRel: s
     const keep = matched.map((_, i) => i).filter((i) => stamps[i] !== undefined);
     return { rels: keep.map((i) => matched[i]!), stamps: keep.map((i) => stamps[i]!), racy: Uint8Array.from(keep, (i) => racy[i]!) };
   }
-  const excluded = exclusion(io, cacheDirRel);
+  const ex = exclusion(io, cacheDirRel);
   const depthFirst = io.negative.length > 0;
   const lists: Found[] = [];
   const literals: string[] = [];
   for (const pattern of io.positive) {
     const { base, isGlob, glob } = staticBase(pattern);
     if (!isGlob) {
-      if (literalMatch(workspaceRoot, base, excluded)) literals.push(base);
+      if (literalMatch(workspaceRoot, base, ex)) literals.push(base);
       continue;
     }
     const start = base === '.' ? '' : base;
@@ -181,13 +198,12 @@ export function globbedFiles(workspaceRoot: string, io: IoConfig, cacheDirRel: s
     const found: Found = { rels: [], stamps: [], racy: [] };
     for (let i = 0; i < tree.rels.length; i++) {
       const rel = tree.rels[i]!;
-      if (depthFirst && excluded(rel)) {
-        if (tree.dirs[i] === 1) {
-          const prefix = `${rel}/`;
-          while (i + 1 < tree.rels.length && tree.rels[i + 1]!.startsWith(prefix)) i++;
-        }
+      if (depthFirst && tree.dirs[i] === 1 && ex.pruned(rel)) {
+        const prefix = `${rel}/`;
+        while (i + 1 < tree.rels.length && tree.rels[i + 1]!.startsWith(prefix)) i++;
         continue;
       }
+      if (depthFirst && ex.excluded(rel)) continue;
       const stamp = tree.stamps[i];
       if (stamp === undefined || !isMatch(rel.slice(below))) continue;
       found.rels.push(rel);
