@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { AUTO_IO } from '../src/config/globs.js';
 import { FileHasher } from '../src/cache/fingerprint.js';
 import { batchFingerprints, encodeInferred, firstPathDiff, fingerprintPath, type PathFingerprint } from '../src/cache/path-fingerprint.js';
-import { classifyTrace, normaliseTracedPath, type Access } from '../src/cache/trace-set.js';
+import { RunWindow } from '../src/cache/run-window.js';
+import { classifyTrace, normaliseTracedPath, type Access, type InferredRead } from '../src/cache/trace-set.js';
 import { makeTree } from './helpers.js';
 
 const A = (m: Partial<Access>): Access => ({ read: false, stat: false, readDir: false, write: false, writeDir: false, readBeforeWrite: false, ...m });
@@ -135,16 +136,30 @@ describe('batch fingerprints', () => {
     expect(expected.filter((f) => f.t === 'file')).toHaveLength(604);
   });
 
-  it('say whether a fingerprinted file changed after a time, or is gone', async () => {
-    const root = makeTree({ 'a.txt': 'a', 'b.txt': 'b' });
-    const fps = batchFingerprints(root, ['a.txt', 'b.txt'], new FileHasher(root, undefined));
-    fps.all([{ listed: false, outputNames: [], holdsOutputs: false }, { listed: false, outputNames: [], holdsOutputs: false }]);
-    const ctime = fs.statSync(path.join(root, 'a.txt'), { bigint: true }).ctimeNs;
-    expect(fps.changedSince(0, ctime - 1n)).toBe(true);
-    expect(fps.changedSince(0, ctime)).toBe(false);
-    fs.rmSync(path.join(root, 'b.txt'));
-    const gone = batchFingerprints(root, ['b.txt'], new FileHasher(root, undefined));
-    expect(gone.changedSince(0, 0n)).toBe(true);
+  it('say which fingerprinted paths may have changed while the task ran', async () => {
+    const root = makeTree({ 'old.txt': 'a', 'edited.txt': 'b', 'listed/x': '', 'grown/x': '', 'out/x': '' });
+    await new Promise((r) => setTimeout(r, 30)); // past the clock tick of the writes above
+    const run = RunWindow.open();
+    fs.writeFileSync(path.join(root, 'edited.txt'), 'B');
+    fs.writeFileSync(path.join(root, 'grown/y'), '');
+    fs.writeFileSync(path.join(root, 'out/y'), '');
+    fs.mkdirSync(path.join(root, 'made'));
+    run.close();
+    const plain = { listed: false, outputNames: [], holdsOutputs: false };
+    const cases: [string, InferredRead, boolean][] = [
+      ['old.txt', plain, false],
+      ['edited.txt', plain, true],
+      ['listed', { ...plain, listed: true }, false],
+      ['grown', { ...plain, listed: true }, true],
+      ['out', { listed: true, outputNames: ['y'], holdsOutputs: true }, false], // the task's own output dir
+      ['made', plain, true], // a directory created during the run
+      ['listed', plain, false],
+      ['never.txt', plain, false], // missing: not checked (see changedWhileRunning)
+    ];
+    const rels = cases.map(([rel]) => rel);
+    const fps = batchFingerprints(root, rels, new FileHasher(root, undefined));
+    const all = fps.all(cases.map(([, how]) => how));
+    expect(cases.map(([rel], i) => [rel, fps.changedDuring(i, all[i]!, run)])).toEqual(cases.map(([rel, , changed]) => [rel, changed]));
   });
 });
 
