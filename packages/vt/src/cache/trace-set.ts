@@ -1,6 +1,7 @@
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { IoConfig } from '../config/globs.js';
+import { SymlinkedPaths } from './symlinked-paths.js';
 
 /** What the traced tree did with one path; mirrors the tracer's record (tracing.md §2). */
 export interface Access {
@@ -57,6 +58,13 @@ export function normaliseTracedPath(abs: string, workspaceRoot: string, cacheDir
   return posix;
 }
 
+/** A traced path spelled outside the workspace that names a path inside it through a symlink, normalised. */
+function throughSymlink(abs: string, workspaceRoot: string, cacheDirRel: string | undefined, symlinked: SymlinkedPaths): string | undefined {
+  if (abs.includes('\0') || !path.isAbsolute(abs)) return undefined;
+  const real = symlinked.resolve(path.resolve(abs));
+  return real === undefined ? undefined : normaliseTracedPath(real, workspaceRoot, cacheDirRel);
+}
+
 /** `abs` lies strictly below `root` (itself clean) and has no empty, `.` or `..` component. */
 function isCleanBelow(abs: string, root: string): boolean {
   if (path.sep !== '/' || !abs.startsWith(root) || abs.charCodeAt(root.length) !== 47 /* / */ || abs.length === root.length + 1) return false;
@@ -100,8 +108,9 @@ export function classifyTrace(opts: {
   globbed: ReadonlySet<string>;
 }): TraceClassification {
   const merged = new Map<string, Access>();
+  const symlinked = new SymlinkedPaths(opts.workspaceRoot);
   for (const [abs, a] of opts.accesses) {
-    const rel = normaliseTracedPath(abs, opts.workspaceRoot, opts.cacheDirRel);
+    const rel = normaliseTracedPath(abs, opts.workspaceRoot, opts.cacheDirRel) ?? throughSymlink(abs, opts.workspaceRoot, opts.cacheDirRel, symlinked);
     if (rel === undefined) continue;
     const prev = merged.get(rel);
     merged.set(
