@@ -11,8 +11,10 @@ pub enum Connection {
 }
 
 impl Connection {
-    /// Runs one call. `Ok(None)` when there is no live connection (any more); a refusal by vt becomes a JS
-    /// `Error` with vt's message, since it means the tool sent something vt cannot accept (an invalid glob).
+    /// Runs one call. `Ok(None)` when there is no live connection (any more), and when vt refused the request
+    /// (an invalid glob): tools call these methods without try/catch (ipc.md §3), and vt has already recorded
+    /// the refusal, so the run is not stored. The connection stays usable after a refusal. Only a request too
+    /// large to send throws: vt never saw it, and a silent no-op could leave an env read untracked.
     pub fn call<T>(
         &mut self,
         call: impl FnOnce(&mut Client) -> Result<T, ClientError>,
@@ -26,6 +28,7 @@ impl Connection {
                 *self = Self::Gone;
                 Ok(None)
             }
+            Err(ClientError::Rejected(_)) => Ok(None),
             Err(err) => Err(Error::from_reason(err.to_string())),
         }
     }
