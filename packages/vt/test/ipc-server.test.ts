@@ -342,8 +342,21 @@ describe('ipc server protocol errors', () => {
     expect(report.requests).toEqual(['pid 1: refused handshake for protocol version 2']);
   });
 
+  it('answers a request with an id sent before the handshake with ok: false, records it, and still accepts the hello', async () => {
+    const server = await startServer({ K: 'v' });
+    const client = await RawClient.connect(server.env.VP_RUN_IPC_NAME);
+    client.send(pack({ id: 1, t: 'getEnv', name: 'K', tracked: false }));
+    expect(await client.receive()).toEqual({ id: 1, ok: false, error: 'first message is not a hello' });
+    client.send(pack({ t: 'hello', v: 1, pid: 7 }));
+    expect(await client.receive()).toEqual({ t: 'hello', v: 1 });
+    client.send(pack({ id: 2, t: 'getEnv', name: 'K', tracked: false }));
+    expect(await client.receive()).toEqual({ id: 2, ok: true, value: 'v' });
+    const report = await server.stop();
+    expect(report.protocolError).toMatch(/first message is not a hello/);
+  });
+
   it.each([
-    ['a request before the handshake', pack({ id: 1, t: 'disableCache' }), /first message is not a hello/],
+    ['a message without an id before the handshake', pack({ t: 'disableCache' }), /first message is not a hello/],
     ['a hello without pid', pack({ t: 'hello', v: 1 }), /hello without a valid `pid`/],
     ['a payload that is not MessagePack', frame(Buffer.from([0xc1])), /not MessagePack/],
     ['a truncated MessagePack value', frame(Buffer.from('81a161', 'hex')), /not MessagePack/],

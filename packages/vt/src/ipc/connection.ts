@@ -10,6 +10,7 @@ import {
   helloAccepted,
   helloRejected,
   parseHello,
+  requestIdOf,
   parseRequest,
   valueAnswer,
   type Request,
@@ -113,7 +114,11 @@ export class Connection {
 
   private onHello(value: unknown): void {
     const hello = parseHello(value);
-    if (!hello.ok) return this.protocolError(hello.error);
+    if (!hello.ok) {
+      // A request before the handshake is still answered when it has an id (ipc.md §6); the hello may follow.
+      const id = requestIdOf(value);
+      return id === undefined ? this.protocolError(hello.error) : this.refuse(id, hello.error);
+    }
     const { v, pid } = hello.value;
     if (v !== PROTOCOL_VERSION) {
       // A client from another vt version is not a malformed one: it is refused, and the run is unaffected.

@@ -38,6 +38,12 @@ function asMap(value: unknown): ReadonlyMap<unknown, unknown> | undefined {
   return value instanceof Map ? value : undefined;
 }
 
+/** The request id a decoded message carries, if it has a valid one: such a message can be answered. */
+export function requestIdOf(value: unknown): RequestId | undefined {
+  const id = asMap(value)?.get('id');
+  return isUint(id) ? id : undefined;
+}
+
 export function parseHello(value: unknown): Parsed<ClientHello> {
   const map = asMap(value);
   if (!map) return { ok: false, error: 'handshake is not a map' };
