@@ -69,7 +69,6 @@ function literalMatch(workspaceRoot: string, base: string, ex: Exclusion): boole
   return st !== undefined && !st.isDirectory();
 }
 
-
 /** Anything in a glob beyond `*`, `?`, `/` and literal characters: braces, extglobs, classes, escapes, negation. */
 const BEYOND_STARS = /[{}()[\]!+@\\]/;
 
