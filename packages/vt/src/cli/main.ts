@@ -17,6 +17,7 @@ import { discoverWorkspace, containingPackage } from '../workspace/discover.js';
 import { buildPackageGraph } from '../workspace/graph.js';
 import { parseCommand, type RunArgs } from './args.js';
 import { mark } from './timings.js';
+import { removePath } from '../remove-path.js';
 
 function version(): string {
   const pkg = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
@@ -75,7 +76,7 @@ function workspaceRootOrUndefined(): string | undefined {
 
 function cacheClean(): number {
   const root = process.env.VITE_CACHE_PATH ? cacheRoot(process.env, undefined) : cacheRoot(process.env, discoverWorkspace(process.cwd()).root);
-  fs.rmSync(root, { recursive: true, force: true });
+  removePath(root, { recursive: true });
   return 0;
 }
 
