@@ -252,6 +252,11 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     } finally {
       trace?.dispose();
     }
+    /**
+     * When the task's process tree ended: descendants may still write outputs during the tracer's grace
+     * period after the root exits (tracing.md §2). A write after this is another process's.
+     */
+    const treeEndedMs = Date.now();
     const report = ipc.kind === 'started' ? await ipc.server.stop() : undefined;
     if (report && opts.env.VT_LOG_IPC) {
       for (const line of report.requests) terminal.stderr(`[ipc] ${task.pkg.name}#${task.name}: ${line}\n`);
@@ -355,10 +360,10 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       );
       mark(`${task.pkg.name}#${task.name} archived`);
       if (archived.kind === 'racing') return { kind: 'success', notCached: { kind: 'outputsChanged', path: archived.path } };
-      // An output touched after the task ended was written by someone else (another vt run of the same task):
+      // An output touched after the task's tree ended was written by someone else (another vt run of the same task):
       // the archive may hold their half-written file, so it must not become an entry.
       const archivedFiles = archived.archive?.manifest.filter((m) => m.type === 'file').map((m) => m.path) ?? [];
-      const foreign = firstChangedSince(ws.root, archivedFiles, started + durationMs);
+      const foreign = firstChangedSince(ws.root, archivedFiles, treeEndedMs);
       if (foreign !== undefined) {
         removePath(archived.archive!.file);
         return { kind: 'success', notCached: { kind: 'outputsChanged', path: foreign } };
