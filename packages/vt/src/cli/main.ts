@@ -5,7 +5,8 @@ import { cacheDir, cacheRoot } from '../cache/location.js';
 import { createCacheSession } from '../cache/session.js';
 import { loadTaskUniverse } from '../config/tasks.js';
 import { UsageError, VtError } from '../errors.js';
-import { concurrencyLimit, planGraph, signatureOf, type Planner } from '../plan/plan.js';
+import { concurrencyLimit } from '../plan/concurrency-limit.js';
+import { planGraph, signatureOf, type Planner } from '../plan/plan.js';
 import { buildTaskGraph, checkQueryConflicts, selectPackages, validateAllDependsOn, type PlanContext } from '../plan/query.js';
 import { readLastSummary } from '../report/last-summary.js';
 import { compactSummary, fullSummary } from '../report/summary.js';
@@ -146,7 +147,6 @@ async function run(args: RunArgs, cwd: string): Promise<number> {
   const ctx: PlanContext = { ws, universe, graph: buildPackageGraph(ws) };
   validateAllDependsOn(ctx);
   mark('configured');
-  const limit = concurrencyLimit(args, process.env as Record<string, string>);
   cacheRoot(process.env, ws.root); // a bad VITE_CACHE_PATH is a planning error: nothing runs
 
   if (args.specifier === undefined) {
@@ -180,6 +180,8 @@ async function run(args: RunArgs, cwd: string): Promise<number> {
     return 1;
   }
 
+  // Read only now that a graph is planned: the listings above must not fail on the env var (cli.md §6).
+  const limit = concurrencyLimit(args, process.env as Record<string, string>);
   const planner: Planner = { ctx, warnings: [] };
   const contextEnv = Object.fromEntries(
     Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined),
