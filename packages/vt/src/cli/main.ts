@@ -139,7 +139,7 @@ async function select(entries: TaskEntry[], query: string, notFound: string | un
 }
 
 async function run(args: RunArgs, cwd: string): Promise<number> {
-  checkQueryConflicts(args);
+  checkQueryConflicts(args, cwd);
   if (args.specifier === undefined && !args.onlyCacheFlags) throw new VtError("No task specifier provided for 'run' command");
   const ws = discoverWorkspace(cwd);
   mark('discovered');

@@ -257,7 +257,7 @@ function planNested(
     const parsed = parseRunArgs(argv);
     if (parsed === 'last-details') return 'bare';
     if (parsed.specifier === undefined) return 'bare';
-    checkQueryConflicts(parsed);
+    checkQueryConflicts(parsed, cwd);
     const settings: GraphSettings = {
       cwd,
       contextEnv: { ...parent.contextEnv, ...prefixEnv },
