@@ -37,7 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     command = parseCommand(argv);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`error: ${err.message}\n\nFor more information, try '--help'.\n`);
+      process.stderr.write(err.render());
       return 2;
     }
     throw err;
