@@ -34,6 +34,7 @@ describe('vt run argument parsing', () => {
 
   it.each([
     [['--cache', '--no-cache', 'x'], "the argument '--cache' cannot be used with '--no-cache'"],
+    [['--no-cache', '--cache', 'x'], "the argument '--cache' cannot be used with '--no-cache'"],
     [['--last-details', '-r'], "the argument '--last-details' cannot be used with '--recursive'"],
     [['--last-details', 'build'], "the argument '--last-details' cannot be used with '[TASK_SPECIFIER]'"],
     [['--log', 'fancy', 'x'], "invalid value 'fancy' for '--log <LOG>'"],

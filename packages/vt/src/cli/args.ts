@@ -193,8 +193,8 @@ export function parseRunArgs(tokens: readonly string[]): RunArgs | 'last-details
   }
 
   if (flags.has('cache') && flags.has('noCache')) {
-    const [a, b] = seen.indexOf('cache') < seen.indexOf('noCache') ? ['cache', 'noCache'] : ['noCache', 'cache'];
-    throw new UsageError(`the argument '${DISPLAY[a!]}' cannot be used with '${DISPLAY[b!]}'`, RUN_USAGE);
+    // cli.md §1 gives this exact line, in this order, whichever flag came first.
+    throw new UsageError(`the argument '${DISPLAY.cache}' cannot be used with '${DISPLAY.noCache}'`, RUN_USAGE);
   }
   if (flags.has('lastDetails')) {
     const other = seen.find((k) => k !== 'lastDetails');
