@@ -23,10 +23,21 @@ export class VtError extends Error {
   }
 }
 
-/** A command-line usage error: `error: …`, a usage hint, exit 2 (cli.md §1). */
+/**
+ * A command-line usage error: `error: {message}`, then the usage line of the command it is about, exit 2
+ * (cli.md §1). The usage is its own field so that every usage error names the right command's usage.
+ * `message`'s first line is the error itself; a second line may list possible values.
+ */
 export class UsageError extends Error {
-  constructor(message: string) {
+  readonly usage: string;
+
+  constructor(message: string, usage: string) {
     super(message);
     this.name = 'UsageError';
+    this.usage = usage;
+  }
+
+  render(): string {
+    return `error: ${this.message}\n\n${this.usage}\n\nFor more information, try '--help'.\n`;
   }
 }

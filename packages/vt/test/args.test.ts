@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand, parseRunArgs } from '../src/cli/args.js';
 import { UsageError } from '../src/errors.js';
+import { CACHE_CLEAN_HELP, CACHE_HELP, RUN_HELP } from '../src/cli/help.js';
 
 const run = (argv: string[]) => {
   const parsed = parseRunArgs(argv);
@@ -33,6 +34,7 @@ describe('vt run argument parsing', () => {
 
   it.each([
     [['--cache', '--no-cache', 'x'], "the argument '--cache' cannot be used with '--no-cache'"],
+    [['--no-cache', '--cache', 'x'], "the argument '--cache' cannot be used with '--no-cache'"],
     [['--last-details', '-r'], "the argument '--last-details' cannot be used with '--recursive'"],
     [['--last-details', 'build'], "the argument '--last-details' cannot be used with '[TASK_SPECIFIER]'"],
     [['--log', 'fancy', 'x'], "invalid value 'fancy' for '--log <LOG>'"],
@@ -57,5 +59,46 @@ describe('vt run argument parsing', () => {
     expect(parseCommand(['run', '--help']).kind).toBe('help');
     expect(parseCommand(['run', 'build', '--help'])).toMatchObject({ kind: 'run', args: { taskArgs: ['--help'] } });
     expect(() => parseCommand(['frobnicate'])).toThrow(UsageError);
+  });
+});
+
+describe('help wherever the help lists -h, --help', () => {
+  const usageError = (argv: string[]): UsageError => {
+    try {
+      parseCommand(argv);
+    } catch (err) {
+      if (err instanceof UsageError) return err;
+      throw err;
+    }
+    throw new Error(`expected ${JSON.stringify(argv)} to be rejected`);
+  };
+
+  it.each([[['run', '-h']], [['run', '--help']], [['run', '-rh']], [['run', '-r', '-h', 'build']], [['run', '--cache', '--no-cache', '-h']]])(
+    '%j prints the run help',
+    (argv) => {
+      expect(parseCommand(argv)).toEqual({ kind: 'help', text: RUN_HELP });
+    },
+  );
+
+  it('after the specifier, or as a --filter value, -h is not help', () => {
+    expect(parseCommand(['run', 'build', '-h'])).toMatchObject({ kind: 'run', args: { taskArgs: ['-h'] } });
+    expect(parseCommand(['run', '-F', '-h', 'build'])).toMatchObject({ kind: 'run', args: { filters: ['-h'], specifier: 'build' } });
+  });
+
+  it.each([[['cache', '--help']], [['cache', '-h']], [['cache', 'help']]])('%j prints the cache help', (argv) => {
+    expect(parseCommand(argv)).toEqual({ kind: 'help', text: CACHE_HELP });
+  });
+
+  it.each([[['cache', 'clean', '--help']], [['cache', 'clean', '-h']]])('%j prints the clean help', (argv) => {
+    expect(parseCommand(argv)).toEqual({ kind: 'help', text: CACHE_CLEAN_HELP });
+  });
+
+  it('an argument after `cache clean` is unexpected, with clean\'s usage', () => {
+    expect(usageError(['cache', 'clean', 'extra']).render()).toBe(
+      "error: unexpected argument 'extra' found\n\nUsage: vt cache clean\n\nFor more information, try '--help'.\n",
+    );
+    expect(usageError(['cache', 'clean', '--bogus']).message).toBe("unexpected argument '--bogus' found");
+    expect(usageError(['cache', '-x']).message).toBe("unexpected argument '-x' found");
+    expect(usageError(['cache', 'bogus']).message).toBe("unrecognized subcommand 'bogus'");
   });
 });

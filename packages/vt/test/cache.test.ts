@@ -201,6 +201,33 @@ describe('an unusable cache is never fatal', () => {
   });
 
   it.each([
+    ['VITE_CACHE_PATH below a regular file', (root: string) => ({ VITE_CACHE_PATH: path.join(root, 'src/a.txt/sub') })],
+    [
+      'a regular file at node_modules/.vite',
+      (root: string) => {
+        fs.mkdirSync(path.join(root, 'node_modules'));
+        fs.writeFileSync(path.join(root, 'node_modules/.vite'), 'x');
+        return {};
+      },
+    ],
+  ])('%s: warns once, runs uncached, exits with the task’s code; cache clean and --last-details cope', (_name, spoil) => {
+    const root = workspace({ command: 'node -e "console.log(7); process.exit(3)"' });
+    const env = spoil(root);
+    const res = runVt(root, ['run', 't'], env);
+    expect(res.stderr).not.toContain('    at ');
+    expect(res.status).toBe(3);
+    expect(res.stdout).toContain('7\n');
+    expect(res.stderr).toContain('cannot be used (ENOTDIR');
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    // Nothing exists at such a cache root: nothing to delete, no previous run.
+    expect(runVt(root, ['cache', 'clean'], env)).toMatchObject({ status: 0, stderr: '' });
+    expect(runVt(root, ['run', '--last-details'], env)).toMatchObject({
+      status: 1,
+      stdout: 'No previous run summary found. Run a task first to generate a summary.\n',
+    });
+  });
+
+  it.each([
     ['not a database', (db: string) => fs.writeFileSync(db, 'garbage'), 'file is not a database'],
     [
       'written by a newer vt',

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VtError } from '../src/errors.js';
 import { FilterError, selectByFilters } from '../src/plan/filter.js';
+import { checkQueryConflicts } from '../src/plan/query.js';
 import type { Workspace, WorkspacePackage } from '../src/workspace/types.js';
 
 const ROOT = path.resolve('/ws');
@@ -236,5 +237,31 @@ describe('invalid filters', () => {
     const e = filterError(['!']);
     expect(e).toBeInstanceOf(VtError);
     expect(e.render()).toBe('error: invalid --filter expression\n* Empty filter selector\n');
+  });
+});
+
+describe('unreadable --filter values are query conflicts (cli.md §3)', () => {
+  const query = { recursive: false, transitive: false, workspaceRoot: false, failIfNoMatch: false, ignoreDependsOn: false };
+
+  it.each([
+    [[''], undefined, 'error: --filter value is empty\n'],
+    [['app', ' '], 'build', 'error: --filter value is empty\n'],
+    [['!'], undefined, 'error: invalid --filter expression\n* Empty filter selector\n'],
+    [['./x/a**'], 'build', 'error: invalid --filter expression\n* Invalid glob pattern: ./x/a**\n'],
+  ])('%j (task %s) is rejected with the other conflicts, before any workspace is read', (filters, specifier, rendered) => {
+    let caught: unknown;
+    try {
+      checkQueryConflicts({ ...query, filters, specifier }, ROOT);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(VtError);
+    expect((caught as VtError).render()).toBe(rendered);
+  });
+
+  it('flag conflicts are still reported first', () => {
+    expect(() => checkQueryConflicts({ ...query, recursive: true, filters: [''], specifier: 'build' }, ROOT)).toThrow(
+      '--filter and --recursive cannot be used together',
+    );
   });
 });

@@ -29,6 +29,7 @@ import { CacheStore, type EntryValue } from './store.js';
 import { classifyTrace, underAny, type TraceClassification } from './trace-set.js';
 import { storeTrackedEnvs, variantOf } from './tracked-env.js';
 import { makeDirs } from '../make-dirs.js';
+import { removePath } from '../remove-path.js';
 import { mark } from '../cli/timings.js';
 
 export interface CacheSession extends CachedRunner {
@@ -251,6 +252,11 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     } finally {
       trace?.dispose();
     }
+    /**
+     * When the task's process tree ended: descendants may still write outputs during the tracer's grace
+     * period after the root exits (tracing.md §2). A write after this is another process's.
+     */
+    const treeEndedMs = Date.now();
     const report = ipc.kind === 'started' ? await ipc.server.stop() : undefined;
     if (report && opts.env.VT_LOG_IPC) {
       for (const line of report.requests) terminal.stderr(`[ipc] ${task.pkg.name}#${task.name}: ${line}\n`);
@@ -289,7 +295,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       errorLines.push(`✗ Cache lookup failed: ${found.message}`);
       if (result.kind !== 'spawnError') result = { ...result, infraError: infra(`Cache lookup failed: ${found.message}`) };
     }
-    fs.rmSync(logTmp, { force: true });
+    removePath(logTmp);
     writer.finish(errorLines);
     const detail = found.kind === 'miss' && found.reason ? found.reason.detail : NOT_FOUND;
     return { kind: 'spawned', cache: s ? { kind: 'miss', reason: detail } : { kind: 'disabled' }, outcome: result };
@@ -354,12 +360,12 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       );
       mark(`${task.pkg.name}#${task.name} archived`);
       if (archived.kind === 'racing') return { kind: 'success', notCached: { kind: 'outputsChanged', path: archived.path } };
-      // An output touched after the task ended was written by someone else (another vt run of the same task):
+      // An output touched after the task's tree ended was written by someone else (another vt run of the same task):
       // the archive may hold their half-written file, so it must not become an entry.
       const archivedFiles = archived.archive?.manifest.filter((m) => m.type === 'file').map((m) => m.path) ?? [];
-      const foreign = firstChangedSince(ws.root, archivedFiles, started + durationMs);
+      const foreign = firstChangedSince(ws.root, archivedFiles, treeEndedMs);
       if (foreign !== undefined) {
-        fs.rmSync(archived.archive!.file, { force: true });
+        removePath(archived.archive!.file);
         return { kind: 'success', notCached: { kind: 'outputsChanged', path: foreign } };
       }
       const fd = fs.openSync(logTmp, 'r');
@@ -380,8 +386,8 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
         storedAny = true;
         mark(`${task.pkg.name}#${task.name} stored`);
       } catch (err) {
-        fs.rmSync(path.join(d, logName), { force: true });
-        if (archive) fs.rmSync(archive.file, { force: true });
+        removePath(path.join(d, logName));
+        if (archive) removePath(archive.file);
         throw err;
       }
       return { kind: 'success' };
@@ -394,6 +400,8 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       try {
         writeLastSummary(resolveDir(), summary);
       } catch (err) {
+        // A cache already reported unusable fails here for the same reason: it has been said once.
+        if (warnedUnavailable) return;
         terminal.stderr(`✗ Failed to save the run summary: ${(err as Error).message}\n`);
       }
     },
@@ -421,7 +429,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
         }
         store.close();
       }
-      for (const f of filesToDelete) fs.rmSync(path.join(resolveDir(), f), { force: true });
+      for (const f of filesToDelete) removePath(path.join(resolveDir(), f));
     },
   };
 }

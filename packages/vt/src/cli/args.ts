@@ -1,4 +1,6 @@
 import { UsageError } from '../errors.js';
+import { parseCacheArgs } from './cache-args.js';
+import { RUN_HELP, RUN_USAGE, TOP_HELP, TOP_USAGE } from './help.js';
 
 export type LogMode = 'interleaved' | 'labeled' | 'grouped';
 
@@ -29,46 +31,6 @@ export type Command =
   | { readonly kind: 'run'; readonly args: RunArgs }
   | { readonly kind: 'last-details' }
   | { readonly kind: 'cache-clean' };
-
-export const RUN_USAGE = 'Usage: vt run [OPTIONS] [TASK_SPECIFIER] [TASK_ARGS]...';
-
-export const TOP_HELP = `vt: a monorepo task runner with a cache that cannot lie
-
-Usage: vt <COMMAND>
-
-Commands:
-  run    Run tasks
-  cache  Manage the task cache (\`vt cache clean\`)
-
-Options:
-  -h, --help     Print help
-  -V, --version  Print version
-`;
-
-export const RUN_HELP = `Run tasks
-
-${RUN_USAGE}
-
-Arguments:
-  [TASK_SPECIFIER]  \`task\` or \`package#task\`
-  [TASK_ARGS]...    Arguments passed to the task (after the specifier; a first \`--\` is dropped)
-
-Options:
-  -r, --recursive                  Select all packages in the workspace
-  -t, --transitive                 Select the current package and its transitive dependencies
-  -w, --workspace-root             Select the workspace root package
-  -F, --filter <FILTER>            Match packages by name, directory or glob (pnpm --filter syntax)
-      --fail-if-no-match           Fail when a --filter matches no package
-      --ignore-depends-on          Do not follow \`dependsOn\` edges
-  -v, --verbose                    Print the full execution summary
-      --cache                      Force caching on for this run
-      --no-cache                   Force caching off for this run
-      --log <LOG>                  Output mode [default: interleaved] [possible values: interleaved, labeled, grouped]
-      --concurrency-limit <N>      Maximum number of tasks running at once [default: 4]
-      --parallel                   Ignore ordering between tasks; unlimited concurrency
-      --last-details               Print the full summary of the previous run
-  -h, --help                       Print help
-`;
 
 /** How clap-style messages name each flag, used in conflict errors. */
 const DISPLAY: Record<string, string> = {
@@ -111,30 +73,40 @@ export function parseCommand(argv: readonly string[]): Command {
   if (first === '--version' || first === '-V') return { kind: 'version' };
   if (first === '--help' || first === '-h' || first === 'help') return { kind: 'help', text: TOP_HELP };
   if (first === 'run') {
-    if (rest.includes('--help') && (rest.indexOf('--help') < firstPositional(rest) || firstPositional(rest) < 0)) {
-      return { kind: 'help', text: RUN_HELP };
-    }
+    if (asksForHelp(rest)) return { kind: 'help', text: RUN_HELP };
     const parsed = parseRunArgs(rest);
     return parsed === 'last-details' ? { kind: 'last-details' } : { kind: 'run', args: parsed };
   }
-  if (first === 'cache') {
-    if (rest.length === 1 && rest[0] === 'clean') return { kind: 'cache-clean' };
-    if (rest.length === 0) throw new UsageError("'vt cache' requires a subcommand\n\nUsage: vt cache clean");
-    throw new UsageError(`unrecognized subcommand '${rest[0]}'\n\nUsage: vt cache clean`);
-  }
-  if (first.startsWith('-')) throw new UsageError(`unexpected argument '${first}' found\n\nUsage: vt <COMMAND>`);
-  throw new UsageError(`unrecognized subcommand '${first}'\n\nUsage: vt <COMMAND>`);
+  if (first === 'cache') return parseCacheArgs(rest);
+  if (first.startsWith('-')) throw new UsageError(`unexpected argument '${first}' found`, TOP_USAGE);
+  throw new UsageError(`unrecognized subcommand '${first}'`, TOP_USAGE);
 }
 
-/** Index of the first token that would be the task specifier, or -1. Used only to decide whether --help is ours. */
-function firstPositional(tokens: readonly string[]): number {
+/**
+ * Whether `-h`/`--help` comes before the task specifier, alone or in a cluster of short flags (`-rh`); after
+ * the specifier it is a TASK_ARG. Help then wins over every other flag, even an invalid or clashing one.
+ * Values of value flags are skipped (`-F -h` filters by `-h`).
+ */
+function asksForHelp(tokens: readonly string[]): boolean {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (t === '--') return i + 1 < tokens.length ? i + 1 : -1;
-    if (!t.startsWith('-') || t === '-') return i;
-    if ((t in LONG_VALUE || (t.length === 2 && t[1]! in SHORT_VALUE)) && !t.includes('=')) i++;
+    if (t === '--help') return true;
+    if (t === '--' || !t.startsWith('-') || t === '-') return false; // what follows is the specifier
+    if (t.startsWith('--')) {
+      if (t in LONG_VALUE) i++;
+      continue;
+    }
+    for (let j = 1; j < t.length; j++) {
+      const c = t[j]!;
+      if (c === 'h') return true;
+      if (c in SHORT_VALUE) {
+        if (j === t.length - 1) i++; // `-F value`; otherwise the value is the rest of this token
+        break;
+      }
+      if (!(c in SHORT_BOOL)) break; // an unknown flag: parseRunArgs reports it
+    }
   }
-  return -1;
+  return false;
 }
 
 /**
@@ -156,22 +128,18 @@ export function parseRunArgs(tokens: readonly string[]): RunArgs | 'last-details
   };
   const setValue = (key: string, value: string | undefined, spelled: string): void => {
     if (value === undefined) {
-      throw new UsageError(`a value is required for '${DISPLAY[key]}' but none was supplied\n\n${RUN_USAGE}`);
+      throw new UsageError(`a value is required for '${DISPLAY[key]}' but none was supplied`, RUN_USAGE);
     }
     mark(key);
     if (key === 'filter') filters.push(value);
     else if (key === 'log') {
       if (!(LOG_MODES as readonly string[]).includes(value)) {
-        throw new UsageError(
-          `invalid value '${value}' for '${DISPLAY.log}'\n  [possible values: interleaved, labeled, grouped]\n\n${RUN_USAGE}`,
-        );
+        throw new UsageError(`invalid value '${value}' for '${DISPLAY.log}'\n  [possible values: interleaved, labeled, grouped]`, RUN_USAGE);
       }
       log = value as LogMode;
     } else if (key === 'concurrencyLimit') {
       if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
-        throw new UsageError(
-          `invalid value '${value}' for '${DISPLAY.concurrencyLimit}': expected an integer of at least 1\n\n${RUN_USAGE}`,
-        );
+        throw new UsageError(`invalid value '${value}' for '${DISPLAY.concurrencyLimit}': expected an integer of at least 1`, RUN_USAGE);
       }
       concurrencyLimit = Number(value);
     }
@@ -197,7 +165,7 @@ export function parseRunArgs(tokens: readonly string[]): RunArgs | 'last-details
         mark(LONG_BOOL[name]!);
         continue;
       }
-      throw new UsageError(`unexpected argument '${t}' found\n\n${RUN_USAGE}`);
+      throw new UsageError(`unexpected argument '${t}' found`, RUN_USAGE);
     }
     if (t.startsWith('-') && t.length > 1) {
       // Clustered short flags (`-rv`), with a value flag allowed last (`-rF app`, `-Fapp`).
@@ -211,7 +179,7 @@ export function parseRunArgs(tokens: readonly string[]): RunArgs | 'last-details
           setValue(SHORT_VALUE[c]!, value, `-${c}`);
           break;
         } else {
-          throw new UsageError(`unexpected argument '-${c}' found\n\n${RUN_USAGE}`);
+          throw new UsageError(`unexpected argument '-${c}' found`, RUN_USAGE);
         }
       }
       continue;
@@ -225,16 +193,16 @@ export function parseRunArgs(tokens: readonly string[]): RunArgs | 'last-details
   }
 
   if (flags.has('cache') && flags.has('noCache')) {
-    const [a, b] = seen.indexOf('cache') < seen.indexOf('noCache') ? ['cache', 'noCache'] : ['noCache', 'cache'];
-    throw new UsageError(`the argument '${DISPLAY[a!]}' cannot be used with '${DISPLAY[b!]}'\n\n${RUN_USAGE}`);
+    // cli.md §1 gives this exact line, in this order, whichever flag came first.
+    throw new UsageError(`the argument '${DISPLAY.cache}' cannot be used with '${DISPLAY.noCache}'`, RUN_USAGE);
   }
   if (flags.has('lastDetails')) {
     const other = seen.find((k) => k !== 'lastDetails');
     if (other !== undefined) {
-      throw new UsageError(`the argument '--last-details' cannot be used with '${DISPLAY[other]}'\n\n${RUN_USAGE}`);
+      throw new UsageError(`the argument '--last-details' cannot be used with '${DISPLAY[other]}'`, RUN_USAGE);
     }
     if (specifier !== undefined) {
-      throw new UsageError(`the argument '--last-details' cannot be used with '[TASK_SPECIFIER]'\n\n${RUN_USAGE}`);
+      throw new UsageError(`the argument '--last-details' cannot be used with '[TASK_SPECIFIER]'`, RUN_USAGE);
     }
     return 'last-details';
   }

@@ -5,7 +5,8 @@ import { cacheDir, cacheRoot } from '../cache/location.js';
 import { createCacheSession } from '../cache/session.js';
 import { loadTaskUniverse } from '../config/tasks.js';
 import { UsageError, VtError } from '../errors.js';
-import { concurrencyLimit, planGraph, signatureOf, type Planner } from '../plan/plan.js';
+import { concurrencyLimit } from '../plan/concurrency-limit.js';
+import { planGraph, signatureOf, type Planner } from '../plan/plan.js';
 import { buildTaskGraph, checkQueryConflicts, selectPackages, validateAllDependsOn, type PlanContext } from '../plan/query.js';
 import { readLastSummary } from '../report/last-summary.js';
 import { compactSummary, fullSummary } from '../report/summary.js';
@@ -17,6 +18,7 @@ import { discoverWorkspace, containingPackage } from '../workspace/discover.js';
 import { buildPackageGraph } from '../workspace/graph.js';
 import { parseCommand, type RunArgs } from './args.js';
 import { mark } from './timings.js';
+import { removePath } from '../remove-path.js';
 
 function version(): string {
   const pkg = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
@@ -35,7 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     command = parseCommand(argv);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`error: ${err.message}\n\nFor more information, try '--help'.\n`);
+      process.stderr.write(err.render());
       return 2;
     }
     throw err;
@@ -75,7 +77,7 @@ function workspaceRootOrUndefined(): string | undefined {
 
 function cacheClean(): number {
   const root = process.env.VITE_CACHE_PATH ? cacheRoot(process.env, undefined) : cacheRoot(process.env, discoverWorkspace(process.cwd()).root);
-  fs.rmSync(root, { recursive: true, force: true });
+  removePath(root, { recursive: true });
   return 0;
 }
 
@@ -137,7 +139,7 @@ async function select(entries: TaskEntry[], query: string, notFound: string | un
 }
 
 async function run(args: RunArgs, cwd: string): Promise<number> {
-  checkQueryConflicts(args);
+  checkQueryConflicts(args, cwd);
   if (args.specifier === undefined && !args.onlyCacheFlags) throw new VtError("No task specifier provided for 'run' command");
   const ws = discoverWorkspace(cwd);
   mark('discovered');
@@ -145,7 +147,6 @@ async function run(args: RunArgs, cwd: string): Promise<number> {
   const ctx: PlanContext = { ws, universe, graph: buildPackageGraph(ws) };
   validateAllDependsOn(ctx);
   mark('configured');
-  const limit = concurrencyLimit(args, process.env as Record<string, string>);
   cacheRoot(process.env, ws.root); // a bad VITE_CACHE_PATH is a planning error: nothing runs
 
   if (args.specifier === undefined) {
@@ -179,6 +180,8 @@ async function run(args: RunArgs, cwd: string): Promise<number> {
     return 1;
   }
 
+  // Read only now that a graph is planned: the listings above must not fail on the env var (cli.md §6).
+  const limit = concurrencyLimit(args, process.env as Record<string, string>);
   const planner: Planner = { ctx, warnings: [] };
   const contextEnv = Object.fromEntries(
     Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined),

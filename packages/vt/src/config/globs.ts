@@ -36,7 +36,7 @@ const validPatterns = new Set<string>();
  * dir and cleaned (`..` allowed), must stay inside the workspace, and are escaped; the glob part is kept.
  */
 export function normaliseGlob(pattern: string, baseDir: string, workspaceRoot: string): string {
-  let body = pattern.endsWith('/') ? `${pattern}**` : pattern;
+  const body = pattern.endsWith('/') ? `${pattern}**` : pattern;
   if (body === '') throw new GlobError(`invalid glob pattern '${pattern}'`);
   if (!validPatterns.has(body)) {
     try {
@@ -56,9 +56,17 @@ export function normaliseGlob(pattern: string, baseDir: string, workspaceRoot: s
     throw new GlobError(`glob pattern '${pattern}' resolves outside the workspace root`);
   }
   const escaped = escapeGlob(rel);
-  body = escaped === '' ? globPart : globPart === '' ? escaped : `${escaped}/${globPart}`;
-  return body === '' ? '**' : body;
+  if (escaped === '') return globPart === '' ? WORKSPACE_ROOT_LITERAL : globPart;
+  return globPart === '' ? escaped : `${escaped}/${globPart}`;
 }
+
+/**
+ * A literal pattern that names the workspace root itself (`.` at the root, `../..` in `packages/a`). Like any
+ * bare directory name it matches only a file of that name, so nothing (tracing.md §6); it used to become `**`,
+ * every file of the workspace. `.` is the root's own name: the walker looks for a non-directory there and
+ * finds none, and no workspace-relative path (the root is `""`) matches it as a negative.
+ */
+const WORKSPACE_ROOT_LITERAL = '.';
 
 /** Normalises an `input`/`output` list; `undefined` (key omitted) means `[{auto: true}]`. */
 export function resolveIoConfig(

@@ -32,18 +32,27 @@ function expand(graph: FilterGraph, seeds: readonly WorkspacePackage[], selector
 }
 
 /**
- * Applies `--filter` values (config.md §8). `values` are the raw values in order; each is split on ASCII
- * whitespace into selectors. `cwd` is absolute: path selectors are relative to it. The union of the inclusions,
- * minus the exclusions; with exclusions only, they are taken from all packages.
+ * Splits `--filter` values on ASCII whitespace and parses each selector. Needs no workspace, so that a value
+ * that cannot be read is reported before anything else (cli.md §3): `--filter value is empty`, `invalid
+ * --filter expression`.
  */
-export function selectByFilters(ws: Workspace, cwd: string, values: readonly string[]): FilterResult {
+export function parseFilters(values: readonly string[], cwd: string): Selector[] {
   const selectors: Selector[] = [];
   for (const value of values) {
     const tokens = value.split(ASCII_WHITESPACE).filter((t) => t !== '');
     if (tokens.length === 0) throw new FilterError('--filter value is empty');
     for (const token of tokens) selectors.push(parseSelector(token, cwd));
   }
+  return selectors;
+}
 
+/**
+ * Applies `--filter` values (config.md §8). `values` are the raw values in order; each is split on ASCII
+ * whitespace into selectors. `cwd` is absolute: path selectors are relative to it. The union of the inclusions,
+ * minus the exclusions; with exclusions only, they are taken from all packages.
+ */
+export function selectByFilters(ws: Workspace, cwd: string, values: readonly string[]): FilterResult {
+  const selectors = parseFilters(values, cwd);
   const graph = buildFilterGraph(ws);
   const included = new Set<WorkspacePackage>();
   const excluded = new Set<WorkspacePackage>();

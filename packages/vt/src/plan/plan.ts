@@ -1,11 +1,12 @@
 import os from 'node:os';
 import path from 'node:path';
-import { parseRunArgs, type RunArgs } from '../cli/args.js';
+import { parseRunArgs } from '../cli/args.js';
 import { taskLabel, type TaskDefinition } from '../config/tasks.js';
 import { UsageError, VtError } from '../errors.js';
 import { shellEscape, splitCommand, type SimpleCommand } from './command.js';
 import { findCycle, type TaskGraph, type TaskNode } from './graph.js';
 import { withTaskPath, type Env } from './env.js';
+import { concurrencyLimit } from './concurrency-limit.js';
 import { programFingerprint, resolveProgram } from './program.js';
 import { buildTaskGraph, checkQueryConflicts, selectPackages, type PlanContext, type Query, type Selection } from './query.js';
 
@@ -86,17 +87,6 @@ export interface Planner {
   readonly ctx: PlanContext;
   /** Warnings to print before execution (unmatched nested filters). */
   readonly warnings: string[];
-}
-
-/** Reads `VP_RUN_CONCURRENCY_LIMIT` etc. into the graph's limit (cli.md §6). */
-export function concurrencyLimit(args: Pick<RunArgs, 'concurrencyLimit' | 'parallel'>, env: Env): number {
-  if (args.concurrencyLimit !== undefined) return args.concurrencyLimit;
-  const fromEnv = env.VP_RUN_CONCURRENCY_LIMIT;
-  if (fromEnv !== undefined && (!/^\d+$/.test(fromEnv) || Number(fromEnv) < 1)) {
-    throw new VtError(`Invalid value for VP_RUN_CONCURRENCY_LIMIT: "${fromEnv}"`);
-  }
-  if (args.parallel) return Infinity;
-  return fromEnv !== undefined ? Number(fromEnv) : 4;
 }
 
 function signatureOf(selection: Extract<Selection, { kind: 'packages' }>, q: Query): QuerySignature {
@@ -267,7 +257,7 @@ function planNested(
     const parsed = parseRunArgs(argv);
     if (parsed === 'last-details') return 'bare';
     if (parsed.specifier === undefined) return 'bare';
-    checkQueryConflicts(parsed);
+    checkQueryConflicts(parsed, cwd);
     const settings: GraphSettings = {
       cwd,
       contextEnv: { ...parent.contextEnv, ...prefixEnv },

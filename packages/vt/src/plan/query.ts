@@ -4,7 +4,7 @@ import { VtError } from '../errors.js';
 import { containingPackage } from '../workspace/discover.js';
 import { packagesByName, type PackageGraph } from '../workspace/graph.js';
 import type { Workspace, WorkspacePackage } from '../workspace/types.js';
-import { selectByFilters } from './filter.js';
+import { parseFilters, selectByFilters } from './filter.js';
 import { reachable } from './filter-graph.js';
 import { GraphBuilder, type TaskGraph } from './graph.js';
 
@@ -25,8 +25,12 @@ export type Selection =
   /** Filters matched no package: warn, run nothing, exit 0 (config.md §8). */
   | { readonly kind: 'no-packages'; readonly warnings: readonly string[] };
 
-/** Checks flag combinations that cannot mean anything (cli.md §3), before anything else. */
-export function checkQueryConflicts(q: Query): void {
+/**
+ * Checks flag combinations that cannot mean anything, and `--filter` values that cannot be read (cli.md §3),
+ * before anything else: no workspace, config or task specifier is needed for these errors. `cwd` is absolute
+ * (path selectors are resolved against it).
+ */
+export function checkQueryConflicts(q: Query, cwd: string): void {
   const hasPkg = q.specifier?.includes('#') ?? false;
   if (q.recursive && q.transitive) throw new VtError('--recursive and --transitive cannot be used together');
   if (q.filters.length > 0 && q.transitive) throw new VtError('--filter and --transitive cannot be used together');
@@ -34,6 +38,7 @@ export function checkQueryConflicts(q: Query): void {
   if (hasPkg && q.recursive) throw new VtError('cannot specify package name with --recursive');
   if (hasPkg && q.filters.length > 0) throw new VtError('cannot specify package name with --filter');
   if (hasPkg && q.workspaceRoot) throw new VtError('cannot specify package name with --workspace-root');
+  parseFilters(q.filters, cwd);
 }
 
 /** Splits `pkg#task` on the last `#` (config.md §7). */

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RunSummary } from './model.js';
 import { makeDirs } from '../make-dirs.js';
+import { isAbsentError } from '../remove-path.js';
 
 export const LAST_SUMMARY_FILE = 'last-summary.json';
 
@@ -18,11 +19,12 @@ export type ReadSummary = { readonly kind: 'ok'; readonly summary: RunSummary } 
 
 /** Reads the saved summary; anything not of our version is "unreadable" (cli.md §9). */
 export function readLastSummary(cacheDir: string): ReadSummary {
+  const file = path.join(cacheDir, LAST_SUMMARY_FILE);
   let text: string;
   try {
-    text = fs.readFileSync(path.join(cacheDir, LAST_SUMMARY_FILE), 'utf8');
+    text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? { kind: 'missing' } : { kind: 'unreadable' };
+    return isAbsentError(err, file) ? { kind: 'missing' } : { kind: 'unreadable' };
   }
   try {
     const parsed = JSON.parse(text) as RunSummary;
