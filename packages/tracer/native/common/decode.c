@@ -204,8 +204,17 @@ static __attribute__((noinline)) unsigned decode_rename(vt_tracee *t, const vt_s
   }
   unsigned ms = ps == VT_PROBE_DIR ? VT_MODE_WRITE_DIR : VT_MODE_WRITE;
   unsigned md = (flags & VT_RENAME_EXCHANGE) ? (pd == VT_PROBE_DIR ? VT_MODE_WRITE_DIR : VT_MODE_WRITE) : ms;
-  t->emit(t, src.p, src.len, ms, VT_REC_EXISTED);
-  t->emit(t, dst.p, dst.len, md, pd == VT_PROBE_MISSING ? 0 : VT_REC_EXISTED);
+  /* The destination now holds the source's content (and, for a directory, everything below it): recorded with its
+   * source, and before the source's own record, so that the reader looks up the source's history up to the move
+   * and not the move itself. An exchange swaps two contents at once, which one pair of records cannot express:
+   * both sides are recorded as holding content of unknown origin. */
+  if (flags & VT_RENAME_EXCHANGE) {
+    t->emit_moved(t, dst.p, dst.len, "", 0, md, VT_REC_EXISTED);
+    t->emit_moved(t, src.p, src.len, "", 0, ms, VT_REC_EXISTED);
+  } else {
+    t->emit_moved(t, dst.p, dst.len, src.p, src.len, md, pd == VT_PROBE_MISSING ? 0 : VT_REC_EXISTED);
+    t->emit(t, src.p, src.len, ms, VT_REC_EXISTED);
+  }
   return ms | md;
 }
 
