@@ -51,10 +51,22 @@ export interface TraceStats {
   droppedNonUtf8: number;
 }
 
+/**
+ * The launcher could not exec the task's program (a missing `#!` interpreter, no execute permission...): the task
+ * never ran. The caller reports it as a spawn error, as if it had spawned the program itself; the exit status of
+ * the launcher (127) means nothing then.
+ */
+export interface ExecError {
+  /** errno name, as in a Node spawn error's `code` (`ENOENT`, `EACCES`, `ENOEXEC`...). */
+  code: string;
+  errno: number;
+}
+
 export type TraceResult =
-  | { complete: true; accesses: Map<string, PathAccess>; stats: TraceStats }
+  | { complete: true; accesses: Map<string, PathAccess>; stats: TraceStats; execError?: ExecError }
   | {
       complete: false;
+      execError?: ExecError;
       reason: IncompleteReason;
       /** Human-readable cause, for logs (the user-facing message is chosen from `reason`). */
       detail: string;

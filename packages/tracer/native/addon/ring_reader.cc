@@ -84,6 +84,7 @@ RingSummary read_ring(const std::string &file, uint64_t limit) {
   s.notifications = h->notifications;
   s.shim_events = h->shim_events;
   s.supervisor_cpu_us = h->supervisor_cpu_us;
+  s.exec_errno = h->exec_errno;
   s.reason.assign(h->reason, strnlen(h->reason, VT_REASON_LEN));
   uint64_t end = used;
 

@@ -27,6 +27,7 @@ struct RingSummary {
   uint64_t supervisor_cpu_us = 0;
   uint64_t records = 0;
   uint64_t dropped_non_utf8 = 0;
+  int32_t exec_errno = 0; /* the launcher could not exec the task's program (vt_abi.h) */
   bool torn = false;      /* a record was reserved but never completed (a writer died mid-record) */
   bool truncated = false; /* more distinct paths than the limit */
   std::string reason;

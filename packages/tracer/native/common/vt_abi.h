@@ -64,6 +64,10 @@ typedef struct vt_ring_header {
   uint64_t notifications;  /* atomic: syscalls that stopped at the supervisor */
   uint64_t shim_events;    /* atomic: records written by the preload shim */
   uint64_t supervisor_cpu_us; /* user+system CPU the supervisor process used, written when it is done */
+  /* errno of the launcher's failed exec of the task's program (0: it did exec). The task never ran, and vt reports a
+   * spawn error as for an untraced task; an exit status could not say this, since any program may exit 126/127. */
+  int32_t exec_errno;
+  uint32_t unused;
   char reason[VT_REASON_LEN]; /* first reason for VT_STATUS_UNTRACEABLE / OVERFLOW, NUL-terminated */
 } vt_ring_header;
 

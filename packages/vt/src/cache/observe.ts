@@ -14,9 +14,16 @@ export interface TraceOptions {
   readonly simulate: 'unsupported' | 'fail' | undefined;
 }
 
-export type TraceOutcome =
+/** The tracer's launcher could not exec the program: a spawn error, with the errno's name as Node would give it. */
+export interface ExecFailure {
+  readonly code: string;
+  readonly errno: number;
+}
+
+export type TraceOutcome = (
   | { readonly complete: true; readonly accesses: ReadonlyMap<string, Access> }
-  | { readonly complete: false; readonly reason: 'capacity' | 'untraceable' | 'unsupported'; readonly accesses: ReadonlyMap<string, Access> };
+  | { readonly complete: false; readonly reason: 'capacity' | 'untraceable' | 'unsupported'; readonly accesses: ReadonlyMap<string, Access> }
+) & { readonly execFailure?: ExecFailure };
 
 export interface StartedTrace {
   /** Whether a tracer is really attached (then the child gets `FSPY=1`). */
@@ -72,7 +79,10 @@ export async function startTrace(opts: TraceOptions): Promise<StartedTrace> {
     env: session.env,
     finish: async () => {
       const r = await session.finish();
-      return r.complete ? { complete: true, accesses: r.accesses } : { complete: false, reason: r.reason, accesses: r.accesses };
+      const execFailure = r.execError ? { execFailure: r.execError } : {};
+      return r.complete
+        ? { complete: true, accesses: r.accesses, ...execFailure }
+        : { complete: false, reason: r.reason, accesses: r.accesses, ...execFailure };
     },
     dispose: () => session.dispose(),
   };
