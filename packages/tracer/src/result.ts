@@ -8,7 +8,7 @@ function modeName(mechanism: number): TraceMode {
   const c = loadAddon().constants;
   if (mechanism === c.MECH_UNOTIFY) return 'unotify';
   if (mechanism === c.MECH_PTRACE) return 'ptrace';
-  return 'unsupported';
+  return 'unavailable'; /* the launcher could not start either mechanism */
 }
 
 function accessesOf(s: RingSummary): Map<string, PathAccess> {

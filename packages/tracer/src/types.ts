@@ -1,5 +1,9 @@
-/** Which mechanism traces a task on this machine. */
-export type TraceMode = 'unotify' | 'ptrace' | 'unsupported';
+/**
+ * Which mechanism traces a task on this machine. `unavailable`: this platform has a tracer, but it cannot start here
+ * (the kernel refuses both mechanisms, e.g. inside another vt's traced task; tracing.md §5 "the tracer itself failed
+ * to start"). `unsupported`: no tracer is implemented for this platform (tracing.md §5, first row).
+ */
+export type TraceMode = 'unotify' | 'ptrace' | 'unavailable' | 'unsupported';
 
 /**
  * Everything the traced process tree did with one path. Modes follow tracing.md §2; a consumer that only knows
@@ -30,7 +34,7 @@ export type IncompleteReason =
   | 'capacity'
   /** Some process could not be followed, the tracer failed to start, or descendants outlived the grace period. */
   | 'untraceable'
-  /** No tracer on this platform / machine. */
+  /** No tracer for this platform. */
   | 'unsupported';
 
 /** Counters for diagnostics and benchmarks; not part of any cache decision. */

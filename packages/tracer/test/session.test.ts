@@ -137,10 +137,10 @@ describe('incomplete traces are reported, never silent', () => {
     expect(r.result).toMatchObject({ complete: false, reason: 'capacity' });
   });
 
-  it('vt inside a traced task finds no usable tracer, while the outer trace stays complete', async () => {
+  it('vt inside a traced task finds its tracer unavailable (not unsupported), while the outer trace stays complete', async () => {
     const { launcherPath } = await import('../src/native.js');
     const r = await runTraced(launcherPath, ['--probe'], { cwd: dir, env: env() });
-    expect(r.stdout).toMatch(/^unsupported .*another seccomp supervisor/);
+    expect(r.stdout).toMatch(/^unavailable .*another seccomp supervisor/);
     expect(r.result.complete).toBe(true);
   });
 

@@ -53,10 +53,14 @@ export async function startTrace(opts: TraceOptions): Promise<StartedTrace> {
     return untraced('unsupported');
   }
   try {
-    if (tracer.detectTraceMode() === 'unsupported') return untraced('unsupported');
+    const mode = tracer.detectTraceMode();
+    if (mode === 'unsupported') return untraced('unsupported');
+    // The platform has a tracer but it cannot start here (e.g. vt inside another vt's traced task, where the
+    // kernel refuses a second seccomp listener): tracing.md §5 "the tracer itself failed to start".
+    if (mode === 'unavailable') return untraced('untraceable');
   } catch {
-    // A tracer that is present but broken (not built, probe failed) is the same as none: never fatal.
-    return untraced('unsupported');
+    // A tracer that is present but broken failed to start: never fatal.
+    return untraced('untraceable');
   }
   const env = { ...opts.env, FSPY: '1' };
   let session: import('@vt/tracer').TraceSession;
