@@ -203,6 +203,13 @@ describe.each([
     expect(access(r, join(dir, 'via-fd', 'target.txt'))).toMatchObject({ read: true });
   });
 
+  it('paths through /dev/fd/N/ (a symlink to /proc/self/fd) are recorded as the real path', async () => {
+    mkdirSync(join(dir, 'via-dev-fd'), { recursive: true });
+    writeFileSync(join(dir, 'via-dev-fd', 'target.txt'), 'x');
+    const r = await run('devfd', join(dir, 'via-dev-fd'), 'target.txt');
+    expect(access(r, join(dir, 'via-dev-fd', 'target.txt'))).toMatchObject({ read: true });
+  });
+
   it('relative paths resolve against the cwd at the time of the call', async () => {
     mkdirSync(join(dir, 'sub'), { recursive: true });
     writeFileSync(join(dir, 'sub', 'rel.txt'), 'x');
