@@ -45,14 +45,14 @@ class ContentOrigins::Resolver {
     }
   }
 
-  /* Whether some content read of `entry` at one of `seqs` saw bytes the tree had not produced. */
-  bool saw_workspace_bytes(uint32_t entry, const std::vector<uint64_t> &seqs) const {
-    const char *p = paths_.data() + offsets_[entry];
-    size_t len = length(entry);
-    if (begin_[entry] == begin_[entry + 1] && !has_dir_ancestor(p, len)) return true; /* never touched by writes */
-    for (uint64_t r : seqs)
-      if (read_saw_workspace_bytes(p, len, r)) return true;
-    return false;
+  /* Whether a write to the path of `entry` or to a directory above it can decide what a read of it saw. */
+  bool touched(uint32_t entry) const {
+    return begin_[entry] != begin_[entry + 1] || has_dir_ancestor(paths_.data() + offsets_[entry], length(entry));
+  }
+
+  /* Whether the content read of `entry` at sequence `r` saw bytes the tree had not produced. */
+  bool read_saw_workspace_bytes(uint32_t entry, uint64_t r) const {
+    return saw_workspace_bytes(paths_.data() + offsets_[entry], length(entry), r);
   }
 
  private:
@@ -126,7 +126,7 @@ class ContentOrigins::Resolver {
     return next && !(next->flags & VT_REC_EXISTED);
   }
 
-  bool read_saw_workspace_bytes(const char *p, size_t len, uint64_t r) const {
+  bool saw_workspace_bytes(const char *p, size_t len, uint64_t r) const {
     size_t at = 0;
     const Write *w = decisive(p, len, r, &at);
     if (!w) return !missing_at(p, len, r);
@@ -161,14 +161,13 @@ std::vector<uint8_t> ContentOrigins::resolve(const PathIndex &index, const std::
     return out;
   }
   Resolver resolver(*this, index, paths, count);
-  std::vector<Read> reads(reads_);
-  std::stable_sort(reads.begin(), reads.end(), [](const Read &a, const Read &b) { return a.entry < b.entry; });
-  std::vector<uint64_t> seqs;
-  for (size_t i = 0; i < reads.size();) {
-    uint32_t entry = reads[i].entry;
-    seqs.clear();
-    for (; i < reads.size() && reads[i].entry == entry; i++) seqs.push_back(reads[i].seq);
-    out[entry] = resolver.saw_workspace_bytes(entry, seqs) ? 1 : 0;
+  enum : uint8_t { kUnknown, kTouched, kUntouched };
+  std::vector<uint8_t> state(count, kUnknown);
+  for (const Read &r : reads_) {
+    if (out[r.entry]) continue; /* already known to have seen workspace bytes */
+    uint8_t &st = state[r.entry];
+    if (st == kUnknown) st = resolver.touched(r.entry) ? kTouched : kUntouched;
+    if (st == kUntouched || resolver.read_saw_workspace_bytes(r.entry, r.seq)) out[r.entry] = 1;
   }
   return out;
 }
