@@ -7,7 +7,9 @@
   "targets": [
     {
       "target_name": "vt_tracer",
-      "sources": ["native/addon/addon.cc", "native/addon/ring_reader.cc", "native/addon/path_clean.cc"],
+      "sources": [
+        "native/addon/addon.cc", "native/addon/ring_reader.cc", "native/addon/path_clean.cc", "native/addon/content_origin.cc"
+      ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],

@@ -23,7 +23,13 @@ export function traceSupport(): TraceSupport {
     cached = { mode: 'unsupported', detail: `no tracer for ${process.platform}/${process.arch}`, syncWakeUp: false };
     return cached;
   }
-  loadAddon();
+  try {
+    loadAddon();
+  } catch (e) {
+    // Tracing is implemented here; a native part that does not load is a tracer failing to start.
+    cached = { mode: 'unavailable', detail: (e as Error).message, syncWakeUp: false };
+    return cached;
+  }
   const r = spawnSync(launcherPath, ['--probe'], { encoding: 'utf8', timeout: 10_000 });
   const line = (r.stdout ?? '').trim();
   const m = /^unotify sync_wake_up=([01])$/.exec(line);
@@ -32,9 +38,12 @@ export function traceSupport(): TraceSupport {
     cached = { mode: 'unotify', detail: sync ? '' : 'kernel lacks SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP', syncWakeUp: sync };
   } else if (r.status === 0 && line.startsWith('ptrace ')) {
     cached = { mode: 'ptrace', detail: `seccomp user notification unavailable: ${line.slice(7)}`, syncWakeUp: false };
+  } else if (r.status === 0 && line.startsWith('unsupported ')) {
+    cached = { mode: 'unsupported', detail: line.slice('unsupported '.length), syncWakeUp: false };
   } else {
-    const why = line.startsWith('unsupported ') ? line.slice('unsupported '.length) : r.error?.message ?? (line || 'probe failed');
-    cached = { mode: 'unsupported', detail: why, syncWakeUp: false };
+    // The kernel refused both mechanisms (or the probe failed): the tracer exists but cannot start here.
+    const why = line.startsWith('unavailable ') ? line.slice('unavailable '.length) : r.error?.message ?? (line || 'probe failed');
+    cached = { mode: 'unavailable', detail: why, syncWakeUp: false };
   }
   return cached;
 }

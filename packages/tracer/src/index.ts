@@ -8,6 +8,7 @@ export { detectTraceMode, traceSupport } from './detect.js';
 export type { TraceSupport } from './detect.js';
 export type {
   BeginTraceOptions,
+  ExecError,
   IncompleteReason,
   PathAccess,
   TraceMode,

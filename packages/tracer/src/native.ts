@@ -15,6 +15,8 @@ export interface RingSummary {
   torn: boolean;
   truncated: boolean;
   reason: string;
+  /** errno of the launcher's failed exec of the task's program; 0 when it did exec. */
+  execErrno: number;
   /** All paths, each followed by a NUL (one string crosses the N-API boundary faster than thousands). */
   paths: string;
   modes: Uint8Array;

@@ -1,12 +1,14 @@
+import { constants } from 'node:os';
+
 import type { RingSummary } from './native.js';
 import { loadAddon } from './native.js';
-import type { IncompleteReason, PathAccess, TraceMode, TraceResult, TraceStats } from './types.js';
+import type { ExecError, IncompleteReason, PathAccess, TraceMode, TraceResult, TraceStats } from './types.js';
 
 function modeName(mechanism: number): TraceMode {
   const c = loadAddon().constants;
   if (mechanism === c.MECH_UNOTIFY) return 'unotify';
   if (mechanism === c.MECH_PTRACE) return 'ptrace';
-  return 'unsupported';
+  return 'unavailable'; /* the launcher could not start either mechanism */
 }
 
 function accessesOf(s: RingSummary): Map<string, PathAccess> {
@@ -64,5 +66,14 @@ export function toResult(s: RingSummary, treeExited: boolean, limit: number | un
     reason = 'capacity';
     detail = `more than ${limit} distinct paths`;
   }
-  return reason ? { complete: false, reason, detail, accesses, stats } : { complete: true, accesses, stats };
+  const execError = execErrorOf(s.execErrno);
+  const extra = execError ? { execError } : {};
+  return reason ? { complete: false, reason, detail, accesses, stats, ...extra } : { complete: true, accesses, stats, ...extra };
+}
+
+/** errno → its name (`ENOEXEC`...), as a Node spawn error's `code` spells it; libuv's own names miss some. */
+function execErrorOf(errno: number): ExecError | undefined {
+  if (errno <= 0) return undefined;
+  const name = Object.entries(constants.errno).find(([, n]) => n === errno)?.[0];
+  return { code: name ?? `errno ${errno}`, errno };
 }

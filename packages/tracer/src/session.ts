@@ -7,7 +7,7 @@ import { isAbsolute, join } from 'node:path';
 import { traceSupport } from './detect.js';
 import { launcherPath, loadAddon, shimPath } from './native.js';
 import { toResult } from './result.js';
-import type { BeginTraceOptions, TraceResult, TraceSession, TraceStats } from './types.js';
+import type { BeginTraceOptions, IncompleteReason, TraceMode, TraceResult, TraceSession, TraceStats } from './types.js';
 
 const DEFAULT_GRACE_MS = 500;
 /* Longest unix socket path we bind (sun_path is 108 bytes incl. NUL). */
@@ -32,8 +32,8 @@ function validate(opts: BeginTraceOptions): void {
     throw new TypeError(`beginTrace: simulate must be 'unsupported' or 'fail', got ${JSON.stringify(opts.simulate)}`);
 }
 
-const noStats = (): TraceStats => ({
-  mode: 'unsupported',
+const noStats = (mode: TraceMode): TraceStats => ({
+  mode,
   notifications: 0,
   shimEvents: 0,
   supervisorCpuMs: 0,
@@ -42,13 +42,17 @@ const noStats = (): TraceStats => ({
   droppedNonUtf8: 0,
 });
 
-/** No tracer here: the task runs exactly as given and the result says so (tracing.md §5, first row). */
+/**
+ * No tracer here: the task runs exactly as given and the trace is incomplete (tracing.md §5): `unsupported` when the
+ * platform has no tracer, `untraceable` when it has one that cannot start on this machine.
+ */
 class UntracedSession implements TraceSession {
   readonly file: string;
   readonly args: string[];
   readonly env: Record<string, string>;
   constructor(
     opts: BeginTraceOptions,
+    private readonly mode: 'unavailable' | 'unsupported',
     private readonly detail: string,
   ) {
     this.file = opts.program;
@@ -56,12 +60,13 @@ class UntracedSession implements TraceSession {
     this.env = { ...opts.env };
   }
   finish(): Promise<TraceResult> {
+    const reason: IncompleteReason = this.mode === 'unavailable' ? 'untraceable' : 'unsupported';
     return Promise.resolve({
       complete: false,
-      reason: 'unsupported',
+      reason,
       detail: this.detail,
       accesses: new Map(),
-      stats: noStats(),
+      stats: noStats(this.mode),
     });
   }
   dispose(): void {}
@@ -214,9 +219,10 @@ class TracedSession implements TraceSession {
 export function beginTrace(opts: BeginTraceOptions): TraceSession {
   validate(opts);
   if (opts.simulate === 'unsupported')
-    return new UntracedSession(opts, 'tracing disabled (simulated by VT_INTERNAL_TRACER=unsupported)');
+    return new UntracedSession(opts, 'unsupported', 'tracing disabled (simulated by VT_INTERNAL_TRACER=unsupported)');
   const support = traceSupport();
-  if (support.mode === 'unsupported' && !opts.mechanism) return new UntracedSession(opts, support.detail);
+  if ((support.mode === 'unsupported' || support.mode === 'unavailable') && !opts.mechanism)
+    return new UntracedSession(opts, support.mode, support.detail);
   return new TracedSession(opts, opts.mechanism ?? (support.mode === 'ptrace' ? 'ptrace' : 'unotify'));
 }
 

@@ -1,5 +1,9 @@
-/** Which mechanism traces a task on this machine. */
-export type TraceMode = 'unotify' | 'ptrace' | 'unsupported';
+/**
+ * Which mechanism traces a task on this machine. `unavailable`: this platform has a tracer, but it cannot start here
+ * (the kernel refuses both mechanisms, e.g. inside another vt's traced task; tracing.md §5 "the tracer itself failed
+ * to start"). `unsupported`: no tracer is implemented for this platform (tracing.md §5, first row).
+ */
+export type TraceMode = 'unotify' | 'ptrace' | 'unavailable' | 'unsupported';
 
 /**
  * Everything the traced process tree did with one path. Modes follow tracing.md §2; a consumer that only knows
@@ -30,7 +34,7 @@ export type IncompleteReason =
   | 'capacity'
   /** Some process could not be followed, the tracer failed to start, or descendants outlived the grace period. */
   | 'untraceable'
-  /** No tracer on this platform / machine. */
+  /** No tracer for this platform. */
   | 'unsupported';
 
 /** Counters for diagnostics and benchmarks; not part of any cache decision. */
@@ -51,10 +55,22 @@ export interface TraceStats {
   droppedNonUtf8: number;
 }
 
+/**
+ * The launcher could not exec the task's program (a missing `#!` interpreter, no execute permission...): the task
+ * never ran. The caller reports it as a spawn error, as if it had spawned the program itself; the exit status of
+ * the launcher (127) means nothing then.
+ */
+export interface ExecError {
+  /** errno name, as in a Node spawn error's `code` (`ENOENT`, `EACCES`, `ENOEXEC`...). */
+  code: string;
+  errno: number;
+}
+
 export type TraceResult =
-  | { complete: true; accesses: Map<string, PathAccess>; stats: TraceStats }
+  | { complete: true; accesses: Map<string, PathAccess>; stats: TraceStats; execError?: ExecError }
   | {
       complete: false;
+      execError?: ExecError;
       reason: IncompleteReason;
       /** Human-readable cause, for logs (the user-facing message is chosen from `reason`). */
       detail: string;

@@ -98,6 +98,61 @@ describe.each([
     expect(access(r, to)).toMatchObject({ write: true, writeDir: false });
   });
 
+  it('a file renamed away and back still holds workspace content: reading it is a read before write', async () => {
+    const f = join(dir, 'round-trip.txt');
+    const g = join(dir, 'round-trip-away.txt');
+    writeFileSync(f, 'one\n');
+    rmSync(g, { force: true });
+    const a = access(await run('rename', f, g, 'rename', g, f, 'read', f), f);
+    expect(a).toMatchObject({ read: true, write: true, readBeforeWrite: true });
+  });
+
+  it('the atomic-write pattern (write a temp file, rename it over the target, read it) reads only its own content', async () => {
+    const tmp = join(dir, 'atomic.tmp');
+    const f = join(dir, 'atomic.txt');
+    writeFileSync(f, 'old\n');
+    const a = access(await run('write', tmp, 'rename', tmp, f, 'read', f), f);
+    expect(a).toMatchObject({ read: true, write: true, readBeforeWrite: false });
+  });
+
+  it('below a directory renamed away and back, a read sees workspace content', async () => {
+    const d = join(dir, 'dir-round-trip');
+    const away = join(dir, 'dir-round-trip-away');
+    rmSync(away, { recursive: true, force: true });
+    mkdirSync(d, { recursive: true });
+    writeFileSync(join(d, 'a.txt'), 'one\n');
+    const r = await run('rename', d, away, 'rename', away, d, 'read', join(d, 'a.txt'));
+    expect(access(r, join(d, 'a.txt'))).toMatchObject({ read: true, write: false, readBeforeWrite: true });
+  });
+
+  it('below a directory the task filled and then renamed, a read sees the tree\'s own content', async () => {
+    const staging = join(dir, 'staging');
+    const out = join(dir, 'staged-out');
+    rmSync(staging, { recursive: true, force: true });
+    rmSync(out, { recursive: true, force: true });
+    const r = await run('mkdir', staging, 'write', join(staging, 'f.txt'), 'rename', staging, out, 'read', join(out, 'f.txt'));
+    expect(access(r, join(out, 'f.txt'))).toMatchObject({ read: true, readBeforeWrite: false });
+  });
+
+  it('a file moved out of a directory that was moved keeps its workspace origin', async () => {
+    const d = join(dir, 'nested-src');
+    const moved = join(dir, 'nested-moved');
+    const f = join(dir, 'nested-file.txt');
+    rmSync(moved, { recursive: true, force: true });
+    rmSync(f, { force: true });
+    mkdirSync(d, { recursive: true });
+    writeFileSync(join(d, 'a.txt'), 'one\n');
+    const r = await run('rename', d, moved, 'rename', join(moved, 'a.txt'), f, 'read', f);
+    expect(access(r, f)).toMatchObject({ read: true, write: true, readBeforeWrite: true });
+  });
+
+  it('a failed read below a directory the task creates afterwards saw nothing: no read before write', async () => {
+    const d = join(dir, 'created-later');
+    rmSync(d, { recursive: true, force: true });
+    const r = await run('read', join(d, 'probe.txt'), 'mkdir', d, 'write', join(d, 'other.txt'));
+    expect(access(r, join(d, 'probe.txt'))).toMatchObject({ read: true, readBeforeWrite: false });
+  });
+
   it('opening a directory read-only (without O_DIRECTORY) is a STAT, not a content read', async () => {
     const d = join(dir, 'opened-dir');
     mkdirSync(d, { recursive: true });
@@ -146,6 +201,13 @@ describe.each([
     writeFileSync(join(dir, 'via-fd', 'target.txt'), 'x');
     const r = await run('procfd', join(dir, 'via-fd'), 'target.txt');
     expect(access(r, join(dir, 'via-fd', 'target.txt'))).toMatchObject({ read: true });
+  });
+
+  it('paths through /dev/fd/N/ (a symlink to /proc/self/fd) are recorded as the real path', async () => {
+    mkdirSync(join(dir, 'via-dev-fd'), { recursive: true });
+    writeFileSync(join(dir, 'via-dev-fd', 'target.txt'), 'x');
+    const r = await run('devfd', join(dir, 'via-dev-fd'), 'target.txt');
+    expect(access(r, join(dir, 'via-dev-fd', 'target.txt'))).toMatchObject({ read: true });
   });
 
   it('relative paths resolve against the cwd at the time of the call', async () => {

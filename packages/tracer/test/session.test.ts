@@ -38,10 +38,37 @@ describe('the launcher is transparent to the task', () => {
     expect(r.result.complete).toBe(true);
   });
 
-  it('reports a program that cannot be executed like a shell would (127)', async () => {
+  it('reports a program it cannot exec as an exec error with its errno, never as an exit status', async () => {
     const r = await runTraced(join(dir, 'no-such-program'), [], { cwd: dir, env: env() });
+    expect(r.result.execError).toEqual({ code: 'ENOENT', errno: 2 });
+    expect(r.stderr).toBe('');
+  });
+
+  it('reports a missing #! interpreter and a missing execute permission the way a spawn would (ENOENT, EACCES)', async () => {
+    const noInterp = join(dir, 'no-interp.sh');
+    writeFileSync(noInterp, '#!/nonexistent/interp\n', { mode: 0o755 });
+    const notExecutable = join(dir, 'not-executable.sh');
+    writeFileSync(notExecutable, 'echo hi\n', { mode: 0o644 });
+    expect((await runTraced(noInterp, [], { cwd: dir, env: env() })).result.execError?.code).toBe('ENOENT');
+    expect((await runTraced(notExecutable, [], { cwd: dir, env: env() })).result.execError?.code).toBe('EACCES');
+    const untraced = await runTraced(noInterp, [], { cwd: dir, env: env(), simulate: 'fail' });
+    expect(untraced.result.execError?.code).toBe('ENOENT');
+  });
+
+  it('a task exiting 127 itself is no exec error', async () => {
+    const r = await runTraced('/bin/sh', ['-c', 'exit 127'], { cwd: dir, env: env() });
     expect(r.code).toBe(127);
-    expect(r.stderr).toContain('vt: failed to execute');
+    expect(r.result.execError).toBeUndefined();
+  });
+
+  it('runs an executable script without #! with /bin/sh, as Node spawn (execvp) does', async () => {
+    const script = join(dir, 'no-shebang.sh');
+    writeFileSync(script, 'echo "ran $1"\n', { mode: 0o755 });
+    const r = await runTraced(script, ['arg'], { cwd: dir, env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('ran arg\n');
+    expect(r.result.execError).toBeUndefined();
+    expect(r.result.accesses.get(script)?.read).toBe(true);
   });
 
   it("keeps the user's LD_PRELOAD first and still records what it forwards", async () => {
@@ -110,10 +137,10 @@ describe('incomplete traces are reported, never silent', () => {
     expect(r.result).toMatchObject({ complete: false, reason: 'capacity' });
   });
 
-  it('vt inside a traced task finds no usable tracer, while the outer trace stays complete', async () => {
+  it('vt inside a traced task finds its tracer unavailable (not unsupported), while the outer trace stays complete', async () => {
     const { launcherPath } = await import('../src/native.js');
     const r = await runTraced(launcherPath, ['--probe'], { cwd: dir, env: env() });
-    expect(r.stdout).toMatch(/^unsupported .*another seccomp supervisor/);
+    expect(r.stdout).toMatch(/^unavailable .*another seccomp supervisor/);
     expect(r.result.complete).toBe(true);
   });
 

@@ -82,6 +82,22 @@ describe('classifyTrace', () => {
     expect(classify([['/ws/gen.txt', A({ read: true, write: true })]]).overlap).toBeUndefined();
   });
 
+  it('reports workspace content read below a directory the task created, removed or renamed', () => {
+    // `cat src/a.txt && mv src src2 && mv src2 src`: a hit would restore src/a.txt as it was read.
+    const renamed: [string, Access][] = [
+      ['/ws/src', A({ writeDir: true })],
+      ['/ws/src2', A({ writeDir: true })],
+      ['/ws/src/a.txt', A({ read: true, readBeforeWrite: true })],
+    ];
+    expect(classify(renamed).overlap).toBe('src/a.txt');
+    expect(classify(renamed, { output: { auto: true, positive: [], negative: ['src/**'] } }).overlap).toBeUndefined();
+    expect(classify(renamed, { ignoredOutputs: ['src'] }).overlap).toBeUndefined();
+    // The tree's own content below a directory it made (mkdir dist, write dist/x, read it back) stays an output.
+    const own = classify([['/ws/dist', A({ writeDir: true })], ['/ws/dist/x', A({ read: true })], ['/ws/dist/y', A({ read: true, write: true })]]);
+    expect(own.overlap).toBeUndefined();
+    expect(own.inputs.size).toBe(0);
+  });
+
   it('applies negatives, ignore roots and globbed paths to reads', () => {
     const c = classify(
       [['/ws/dist/out.js', A({ read: true })], ['/ws/cache/state', A({ read: true })], ['/ws/src/a.ts', A({ read: true })], ['/ws/src/b.ts', A({ read: true })]],

@@ -45,6 +45,7 @@ Napi::Value ReadRing(const Napi::CallbackInfo &info) {
   out.Set("torn", Napi::Boolean::New(env, s.torn));
   out.Set("truncated", Napi::Boolean::New(env, s.truncated));
   out.Set("reason", Napi::String::New(env, s.reason));
+  out.Set("execErrno", Napi::Number::New(env, s.exec_errno));
   size_t n = s.entries.size();
   Napi::Uint8Array modes = Napi::Uint8Array::New(env, n);
   Napi::Uint8Array rbw = Napi::Uint8Array::New(env, n);

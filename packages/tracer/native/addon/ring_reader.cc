@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "../common/vt_abi.h"
+#include "content_origin.h"
 #include "path_clean.h"
+#include "path_index.h"
 
 namespace vt {
 
@@ -19,73 +21,6 @@ namespace {
 std::runtime_error sys_error(const std::string &what, const std::string &file) {
   return std::runtime_error(what + " " + file + ": " + std::strerror(errno));
 }
-
-struct Agg {
-  uint64_t first_read = UINT64_MAX;
-  uint64_t first_write = UINT64_MAX;
-  bool existed_at_first_write = false;
-};
-
-/* Open-addressing set of cleaned paths. Keys live in one growing buffer (RingSummary::paths) and are referred
- * to by offset, so no per-path allocation happens; this walk is on the critical path of every traced task. */
-class PathIndex {
- public:
-  explicit PathIndex(size_t expected) {
-    size_t cap = 1024;
-    while (cap < expected * 2) cap <<= 1;
-    slots_.assign(cap, Slot{});
-  }
-
-  /* Returns the entry index of `key`, or SIZE_MAX when it is absent (then `hash` is filled for insert()). */
-  size_t find(const std::string &buf, const std::string &key, uint64_t &hash) const {
-    hash = fnv1a(key);
-    size_t mask = slots_.size() - 1;
-    for (size_t i = hash & mask;; i = (i + 1) & mask) {
-      const Slot &s = slots_[i];
-      if (s.len == 0) return SIZE_MAX;
-      if (s.hash == hash && s.len == key.size() + 1 && std::memcmp(buf.data() + s.offset, key.data(), key.size()) == 0)
-        return s.entry;
-    }
-  }
-
-  void insert(uint64_t hash, size_t offset, size_t len, size_t entry) {
-    if ((count_ + 1) * 2 > slots_.size()) grow();
-    place(Slot{hash, offset, len + 1, entry});
-    count_++;
-  }
-
- private:
-  struct Slot {
-    uint64_t hash = 0;
-    size_t offset = 0;
-    size_t len = 0; /* key length + 1; 0 = empty slot */
-    size_t entry = 0;
-  };
-
-  static uint64_t fnv1a(const std::string &k) {
-    uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : k) h = (h ^ c) * 1099511628211ull;
-    return h ^ (h >> 29);
-  }
-
-  void place(const Slot &s) {
-    size_t mask = slots_.size() - 1;
-    size_t i = s.hash & mask;
-    while (slots_[i].len != 0) i = (i + 1) & mask;
-    slots_[i] = s;
-  }
-
-  void grow() {
-    std::vector<Slot> old;
-    old.swap(slots_);
-    slots_.assign(old.size() * 2, Slot{});
-    for (const Slot &s : old)
-      if (s.len != 0) place(s);
-  }
-
-  std::vector<Slot> slots_;
-  size_t count_ = 0;
-};
 
 class Fd {
  public:
@@ -149,14 +84,14 @@ RingSummary read_ring(const std::string &file, uint64_t limit) {
   s.notifications = h->notifications;
   s.shim_events = h->shim_events;
   s.supervisor_cpu_us = h->supervisor_cpu_us;
+  s.exec_errno = h->exec_errno;
   s.reason.assign(h->reason, strnlen(h->reason, VT_REASON_LEN));
   uint64_t end = used;
 
   /* ~2 records of ~60 bytes per path is typical; reserving avoids regrowing on big traces */
   size_t estimate = static_cast<size_t>((end - VT_RING_DATA_OFFSET) / 128);
   PathIndex index(estimate);
-  std::vector<Agg> aggs;
-  aggs.reserve(estimate);
+  ContentOrigins origins;
   s.entries.reserve(estimate);
   s.paths.reserve(static_cast<size_t>(end - VT_RING_DATA_OFFSET) / 2);
   std::string cleaned;
@@ -186,7 +121,7 @@ RingSummary read_ring(const std::string &file, uint64_t limit) {
     }
     clean_absolute(r->path, plen, cleaned);
     uint64_t hash;
-    size_t idx = index.find(s.paths, cleaned, hash);
+    size_t idx = index.find(s.paths, cleaned.data(), cleaned.size(), hash);
     if (idx == SIZE_MAX) {
       if (limit != 0 && s.entries.size() >= limit) {
         s.truncated = true;
@@ -195,27 +130,27 @@ RingSummary read_ring(const std::string &file, uint64_t limit) {
       idx = s.entries.size();
       index.insert(hash, s.paths.size(), cleaned.size(), idx);
       s.entries.push_back(PathEntry{});
-      aggs.push_back(Agg{});
       s.paths.append(cleaned);
       s.paths.push_back('\0');
     }
-    Agg &a = aggs[idx];
     uint8_t mode = r->mode;
     s.entries[idx].modes |= mode;
-    if ((mode & VT_MODE_READ) && a.first_read == UINT64_MAX) a.first_read = seq;
-    if ((mode & VT_MODE_WRITES) && a.first_write == UINT64_MAX) {
-      a.first_write = seq;
-      a.existed_at_first_write = (flags & VT_REC_EXISTED) != 0;
+    if (mode & VT_MODE_READ) origins.read(idx, seq);
+    if (mode & VT_MODE_WRITES) {
+      const char *from = nullptr;
+      size_t from_len = 0;
+      if (flags & VT_REC_MOVED) {
+        /* the source follows the path's NUL; a record too short to hold it names none (unknown origin) */
+        from = r->path + plen + 1;
+        size_t room = rsize - sizeof(vt_record) - plen - 1;
+        const char *nul = static_cast<const char *>(std::memchr(from, 0, room));
+        from_len = nul ? static_cast<size_t>(nul - from) : 0;
+      }
+      origins.write(idx, seq, flags, (mode & VT_MODE_WRITE_DIR) != 0, from, from_len);
     }
   }
-  for (size_t i = 0; i < aggs.size(); i++) {
-    const Agg &a = aggs[i];
-    if (a.first_read == UINT64_MAX) continue;
-    /* The tree's own writes are outputs; a read counts as reading pre-existing content only if it came first and
-     * the path was there when the tree first wrote it (so the read saw content the tree did not produce). */
-    s.entries[i].read_before_write =
-        a.first_write == UINT64_MAX || (a.first_read <= a.first_write && a.existed_at_first_write);
-  }
+  std::vector<uint8_t> saw_workspace_bytes = origins.resolve(index, s.paths, s.entries.size());
+  for (size_t i = 0; i < s.entries.size(); i++) s.entries[i].read_before_write = saw_workspace_bytes[i] != 0;
   return s;
 }
 

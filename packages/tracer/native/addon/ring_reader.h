@@ -1,7 +1,7 @@
 /*
- * Reads a finished trace ring and merges its records per cleaned path: the mode bits, and whether the first
- * content read of the path came before the tree's first write to it while the path already existed (the
- * "read its own input, then overwrote it" case that makes a run uncacheable).
+ * Reads a finished trace ring and merges its records per cleaned path: the mode bits, and whether some content
+ * read of the path saw bytes the tree had not produced itself (content_origin.h), which makes a run that also
+ * writes the path uncacheable.
  */
 #ifndef VT_RING_READER_H
 #define VT_RING_READER_H
@@ -14,6 +14,7 @@ namespace vt {
 
 struct PathEntry {
   uint8_t modes = 0;
+  /* some content read saw bytes the tree had not produced (it was there before, or moved here from such a path) */
   bool read_before_write = false;
 };
 
@@ -26,6 +27,7 @@ struct RingSummary {
   uint64_t supervisor_cpu_us = 0;
   uint64_t records = 0;
   uint64_t dropped_non_utf8 = 0;
+  int32_t exec_errno = 0; /* the launcher could not exec the task's program (vt_abi.h) */
   bool torn = false;      /* a record was reserved but never completed (a writer died mid-record) */
   bool truncated = false; /* more distinct paths than the limit */
   std::string reason;

@@ -58,6 +58,33 @@ static int join_dir(vt_tracee *t, int dirfd, const char *rel, char *abs, apath *
   return PATH_OK;
 }
 
+/* "/proc/self/fd/N/rest" names a path below an open directory, and so do "/dev/fd/N/rest" (/dev/fd is a symlink to
+ * /proc/self/fd) and "/dev/stdin/rest" (fd 0; stdout 1, stderr 2): returns `rest` and sets *fd, so that the real
+ * path is recorded, since consumers drop /proc and /dev paths. NULL for anything else; a bare "/dev/fd/N" is the
+ * fd itself, not a path below it, and stays as spelled. */
+static const char *fd_relative(const char *s, int *fd) {
+  static const char *const fd_dirs[] = {"/proc/self/fd/", "/proc/thread-self/fd/", "/dev/fd/"};
+  static const char *const std_names[] = {"/dev/stdin/", "/dev/stdout/", "/dev/stderr/"};
+  const char *q = NULL;
+  for (size_t i = 0; i < sizeof std_names / sizeof *std_names; i++) {
+    size_t n = strlen(std_names[i]);
+    if (strncmp(s, std_names[i], n) == 0) {
+      *fd = (int)i;
+      return s[n] != 0 ? s + n : NULL;
+    }
+  }
+  for (size_t i = 0; i < sizeof fd_dirs / sizeof *fd_dirs && !q; i++) {
+    size_t n = strlen(fd_dirs[i]);
+    if (strncmp(s, fd_dirs[i], n) == 0) q = s + n;
+  }
+  if (!q || *q < '0' || *q > '9') return NULL;
+  long n = 0;
+  while (*q >= '0' && *q <= '9' && n < 1000000000) n = n * 10 + (*q++ - '0');
+  if (*q != '/' || q[1] == 0) return NULL;
+  *fd = (int)n;
+  return q + 1;
+}
+
 /* Reads and resolves the path argument `path_idx` (relative to `dirfd_idx`). */
 static int get_path(vt_tracee *t, const uint64_t a[6], int dirfd_idx, int path_idx, int empty_ok, char *raw,
                     char *abs, apath *out) {
@@ -70,17 +97,9 @@ static int get_path(vt_tracee *t, const uint64_t a[6], int dirfd_idx, int path_i
     return PATH_LOST;
   }
   if (s[0] == '/') {
-    /* "/proc/self/fd/N/rest" names a path below an open directory: record the real one, since consumers drop
-     * /proc paths. (A bare "/proc/self/fd/N" is a magic link to the fd itself; it stays as spelled.) */
-    static const char self_fd[] = "/proc/self/fd/", thread_fd[] = "/proc/thread-self/fd/";
-    const char *q = NULL;
-    if (strncmp(s, self_fd, sizeof self_fd - 1) == 0) q = s + sizeof self_fd - 1;
-    else if (strncmp(s, thread_fd, sizeof thread_fd - 1) == 0) q = s + sizeof thread_fd - 1;
-    if (q && *q >= '0' && *q <= '9') {
-      long fd = 0;
-      while (*q >= '0' && *q <= '9' && fd < 1000000000) fd = fd * 10 + (*q++ - '0');
-      if (*q == '/' && q[1] != 0) return join_dir(t, (int)fd, q + 1, abs, out);
-    }
+    int fd;
+    const char *rest = fd_relative(s, &fd);
+    if (rest) return join_dir(t, fd, rest, abs, out);
     out->p = s;
     out->len = strlen(s);
     return PATH_OK;
@@ -204,8 +223,17 @@ static __attribute__((noinline)) unsigned decode_rename(vt_tracee *t, const vt_s
   }
   unsigned ms = ps == VT_PROBE_DIR ? VT_MODE_WRITE_DIR : VT_MODE_WRITE;
   unsigned md = (flags & VT_RENAME_EXCHANGE) ? (pd == VT_PROBE_DIR ? VT_MODE_WRITE_DIR : VT_MODE_WRITE) : ms;
-  t->emit(t, src.p, src.len, ms, VT_REC_EXISTED);
-  t->emit(t, dst.p, dst.len, md, pd == VT_PROBE_MISSING ? 0 : VT_REC_EXISTED);
+  /* The destination now holds the source's content (and, for a directory, everything below it): recorded with its
+   * source, and before the source's own record, so that the reader looks up the source's history up to the move
+   * and not the move itself. An exchange swaps two contents at once, which one pair of records cannot express:
+   * both sides are recorded as holding content of unknown origin. */
+  if (flags & VT_RENAME_EXCHANGE) {
+    t->emit_moved(t, dst.p, dst.len, "", 0, md, VT_REC_EXISTED);
+    t->emit_moved(t, src.p, src.len, "", 0, ms, VT_REC_EXISTED);
+  } else {
+    t->emit_moved(t, dst.p, dst.len, src.p, src.len, md, pd == VT_PROBE_MISSING ? 0 : VT_REC_EXISTED);
+    t->emit(t, src.p, src.len, ms, VT_REC_EXISTED);
+  }
   return ms | md;
 }
 

@@ -37,6 +37,10 @@ struct vt_tracee {
   long (*head)(vt_tracee *t, const char *abspath, char *buf, size_t cap);
   /* One access. */
   void (*emit)(vt_tracee *t, const char *abspath, size_t len, unsigned mode, unsigned flags);
+  /* One write that moves content to `abspath` (a rename's destination), with the path it comes from; `from` is
+   * "" when it cannot be named. Recorded so the reader can tell whether content read there later is the tree's. */
+  void (*emit_moved)(vt_tracee *t, const char *abspath, size_t len, const char *from, size_t from_len, unsigned mode,
+                     unsigned flags);
   /* An access that happened but could not be decoded: the trace must be marked incomplete. */
   void (*lost)(vt_tracee *t, const char *why);
 };

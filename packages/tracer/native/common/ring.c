@@ -35,12 +35,14 @@ static int ensure_populated(vt_ring_header *h, uint64_t end) {
   return 0;
 }
 
-vt_record *vt_ring_append(vt_ring_header *h, const char *path, size_t len, unsigned mode, unsigned flags) {
-  if (len > 0xfff0) {
+vt_record *vt_ring_append(vt_ring_header *h, const char *path, size_t len, const char *from, size_t from_len,
+                          unsigned mode, unsigned flags) {
+  size_t payload = len + 1 + (from ? from_len + 1 : 0);
+  if (len > 0xfff0 || payload > 0x1fff0) {
     vt_ring_fail(h, VT_STATUS_UNTRACEABLE, "a path too long to record");
     return NULL;
   }
-  uint32_t size = (uint32_t)((sizeof(vt_record) + len + 1 + 7) & ~(size_t)7);
+  uint32_t size = (uint32_t)((sizeof(vt_record) + payload + 7) & ~(size_t)7);
   uint64_t off = __atomic_fetch_add(&h->tail, size, __ATOMIC_ACQ_REL);
   if (off + size > h->capacity) {
     vt_ring_fail(h, VT_STATUS_OVERFLOW, "trace ring is full");
@@ -56,6 +58,11 @@ vt_record *vt_ring_append(vt_ring_header *h, const char *path, size_t len, unsig
   r->path_len = (uint16_t)len;
   memcpy(r->path, path, len);
   r->path[len] = 0;
+  if (from) {
+    memcpy(r->path + len + 1, from, from_len);
+    r->path[len + 1 + from_len] = 0;
+    flags |= VT_REC_MOVED;
+  }
   __atomic_store_n(&r->flags, (uint8_t)(flags | VT_REC_COMMITTED), __ATOMIC_RELEASE);
   return r;
 }

@@ -9,9 +9,11 @@
 
 #include "vt_abi.h"
 
-/* Appends one access. Returns the record (so the shim can downgrade it after a failed write) or NULL when the
+/* Appends one access. `from` (NULL for none) is the source of content moved to `path`: it is stored after the path
+ * and sets VT_REC_MOVED. Returns the record (so the shim can downgrade it after a failed write) or NULL when the
  * ring is full (the header's OVERFLOW bit is then set). */
-vt_record *vt_ring_append(vt_ring_header *h, const char *path, size_t len, unsigned mode, unsigned flags);
+vt_record *vt_ring_append(vt_ring_header *h, const char *path, size_t len, const char *from, size_t from_len,
+                          unsigned mode, unsigned flags);
 
 /* Marks the trace incomplete, remembering the first reason. */
 void vt_ring_fail(vt_ring_header *h, unsigned status_bit, const char *reason);

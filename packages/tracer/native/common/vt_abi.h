@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define VT_RING_MAGIC 0x31474e4952545600ULL /* "\0VTRING1" little-endian */
-#define VT_RING_VERSION 1u
+#define VT_RING_VERSION 2u
 #define VT_RING_DATA_OFFSET 4096u
 /* Virtual size of the ring file. Only touched pages use memory; 256 MiB is roughly three million events. */
 #define VT_RING_DEFAULT_CAPACITY (256ull << 20)
@@ -32,6 +32,11 @@
 
 /* Record flags. */
 #define VT_REC_EXISTED 0x01u   /* for write records: the path existed just before the write was attempted */
+/* For write records: the path now holds content that was moved here (rename), so whether that content came from
+ * the tree depends on where it came from. The source path follows the NUL that ends `path`, NUL-terminated; it is
+ * empty when the source cannot be named (both sides of a RENAME_EXCHANGE), which the reader takes as content the
+ * tree did not produce. */
+#define VT_REC_MOVED 0x02u
 #define VT_REC_COMMITTED 0x80u /* set last (release store): the record is complete */
 
 /* Header status bits. */
@@ -59,6 +64,10 @@ typedef struct vt_ring_header {
   uint64_t notifications;  /* atomic: syscalls that stopped at the supervisor */
   uint64_t shim_events;    /* atomic: records written by the preload shim */
   uint64_t supervisor_cpu_us; /* user+system CPU the supervisor process used, written when it is done */
+  /* errno of the launcher's failed exec of the task's program (0: it did exec). The task never ran, and vt reports a
+   * spawn error as for an untraced task; an exit status could not say this, since any program may exit 126/127. */
+  int32_t exec_errno;
+  uint32_t unused;
   char reason[VT_REASON_LEN]; /* first reason for VT_STATUS_UNTRACEABLE / OVERFLOW, NUL-terminated */
 } vt_ring_header;
 
@@ -67,7 +76,7 @@ typedef struct vt_record {
   uint8_t mode;   /* VT_MODE_* */
   uint8_t flags;  /* VT_REC_*; COMMITTED written last */
   uint16_t path_len;
-  char path[];    /* absolute, not yet cleaned, NUL-terminated */
+  char path[];    /* absolute, not yet cleaned, NUL-terminated; with VT_REC_MOVED followed by the source path */
 } vt_record;
 
 /* Environment variable through which the launcher tells the shim where the ring is. */

@@ -125,13 +125,35 @@ static int connect_notify(const char *path) {
   return fd;
 }
 
-/* Runs the program untraced, exactly as vt would have without tracing. */
-static void exec_untraced(const options *o) {
-  execve(o->argv[0], o->argv, environ);
+/* Execs the task's program. On failure the task never ran: the errno goes to vt through the ring (see exec_errno
+ * in vt_abi.h), and only when there is no ring to carry it is it printed and turned into an exit status. */
+static void exec_task(const options *o, char **env, vt_ring_header *ring) {
+  execve(o->argv[0], o->argv, env);
   int e = errno;
+  if (e == ENOEXEC) {
+    /* Node spawns through execvp, which runs a file the kernel does not recognise (a script without "#!") with
+     * /bin/sh: so must we, or tracing would make such a task fail. */
+    size_t n = 0;
+    while (o->argv[n]) n++;
+    char **sh = calloc(n + 2, sizeof *sh);
+    if (sh) {
+      sh[0] = (char *)"/bin/sh";
+      memcpy(sh + 1, o->argv, n * sizeof *sh);
+      sh[n + 1] = NULL;
+      execve("/bin/sh", sh, env);
+    }
+    errno = e;
+  }
+  if (ring) {
+    __atomic_store_n(&ring->exec_errno, e, __ATOMIC_RELEASE);
+    _exit(127);
+  }
   fprintf(stderr, "vt: failed to execute %s: %s\n", o->argv[0], strerror(e));
   _exit(e == ENOENT ? 127 : 126);
 }
+
+/* Runs the program untraced, exactly as vt would have without tracing. */
+static void exec_untraced(const options *o, vt_ring_header *ring) { exec_task(o, environ, ring); }
 
 /* Environment for the traced program: the user's LD_PRELOAD keeps precedence, the shim comes after it. */
 static char **traced_env(const options *o) {
@@ -338,18 +360,15 @@ int main(int argc, char **argv) {
   vt_ring_header *ring = map_ring(o.ring_path);
   if (!ring) {
     fprintf(stderr, "vt: file-access tracer: cannot open trace ring %s\n", o.ring_path);
-    exec_untraced(&o);
+    exec_untraced(&o, NULL);
   }
   int notify_fd = connect_notify(o.notify_path);
   if (notify_fd < 0) {
     vt_ring_fail(ring, VT_STATUS_UNTRACEABLE, "could not connect to vt's notify socket");
-    exec_untraced(&o);
+    exec_untraced(&o, ring);
   }
   /* Built before the filter exists: its access() check would otherwise stop at the supervisor. */
   char **env = traced_env(&o);
-  if (start_tracing(&o, ring, notify_fd) != 0) exec_untraced(&o); /* notify_fd is CLOEXEC: vt sees it close */
-  execve(o.argv[0], o.argv, env ? env : environ);
-  int e = errno;
-  fprintf(stderr, "vt: failed to execute %s: %s\n", o.argv[0], strerror(e));
-  _exit(e == ENOENT ? 127 : 126);
+  if (start_tracing(&o, ring, notify_fd) != 0) exec_untraced(&o, ring); /* notify_fd is CLOEXEC: vt sees it close */
+  exec_task(&o, env ? env : environ, ring);
 }

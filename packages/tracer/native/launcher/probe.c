@@ -82,7 +82,8 @@ static int probe_ptrace(char *why, size_t cap) {
 /* Output line, one of:
  *   unotify sync_wake_up=0|1
  *   ptrace <why user notification is unavailable>
- *   unsupported <reason>
+ *   unavailable <reason>   this machine refuses both mechanisms (or the probe itself failed): the tracer cannot start
+ *   unsupported <reason>   no tracer is implemented for this architecture
  * The checks run in throwaway children because a seccomp filter and NO_NEW_PRIVS can never be removed. */
 int vt_probe_main(void) {
   if (!VT_ARCH_SUPPORTED) {
@@ -91,7 +92,7 @@ int vt_probe_main(void) {
   }
   int p[2];
   if (pipe(p) != 0) {
-    printf("unsupported pipe: %s\n", strerror(errno));
+    printf("unavailable pipe: %s\n", strerror(errno));
     return 0;
   }
   pid_t pid = fork();
@@ -116,7 +117,7 @@ int vt_probe_main(void) {
   }
   close(p[1]);
   if (pid < 0) {
-    printf("unsupported fork: %s\n", strerror(errno));
+    printf("unavailable fork: %s\n", strerror(errno));
     return 0;
   }
   char buf[256];
@@ -135,6 +136,6 @@ int vt_probe_main(void) {
   if (nl) *nl = 0;
   const char *unotify_why = n > 0 ? buf + (strncmp(buf, "unsupported ", 12) == 0 ? 12 : 0) : "probe child failed";
   if (probe_ptrace(why, sizeof why)) printf("ptrace %s\n", unotify_why);
-  else printf("unsupported %s; %s\n", unotify_why, why);
+  else printf("unavailable %s; %s\n", unotify_why, why);
   return 0;
 }

@@ -22,6 +22,9 @@ typedef struct sv_event {
   unsigned mode, flags;
   size_t len;
   char path[VT_ABS_CAP];
+  int moved; /* `from` is meaningful (VT_REC_MOVED) */
+  size_t from_len;
+  char from[VT_ABS_CAP];
 } sv_event;
 
 /* One notification being decoded. Accesses are buffered until the notification id has been re-validated:
@@ -95,9 +98,10 @@ static long sv_head(vt_tracee *t, const char *path, char *buf, size_t cap) {
   return n;
 }
 
-static void sv_emit(vt_tracee *t, const char *path, size_t len, unsigned mode, unsigned flags) {
+static void sv_emit_moved(vt_tracee *t, const char *path, size_t len, const char *from, size_t from_len,
+                          unsigned mode, unsigned flags) {
   sv_ctx *c = (sv_ctx *)t;
-  if (c->nev >= MAX_EVENTS || len >= VT_ABS_CAP) {
+  if (c->nev >= MAX_EVENTS || len >= VT_ABS_CAP || (from && from_len >= VT_ABS_CAP)) {
     if (!c->lost) c->lost = "more accesses in one syscall than the supervisor buffers";
     return;
   }
@@ -107,6 +111,13 @@ static void sv_emit(vt_tracee *t, const char *path, size_t len, unsigned mode, u
   e->len = len;
   e->mode = mode;
   e->flags = flags;
+  e->moved = from != NULL;
+  e->from_len = from ? from_len : 0;
+  if (from) memcpy(e->from, from, from_len);
+}
+
+static void sv_emit(vt_tracee *t, const char *path, size_t len, unsigned mode, unsigned flags) {
+  sv_emit_moved(t, path, len, NULL, 0, mode, flags);
 }
 
 static void sv_lost(vt_tracee *t, const char *why) {
@@ -116,7 +127,7 @@ static void sv_lost(vt_tracee *t, const char *why) {
 
 static sv_ctx ctx = {
     .t = {.str = sv_str, .mem = sv_mem, .dirpath = sv_dirpath, .probe = sv_probe, .is_dir = sv_is_dir, .head = sv_head,
-          .emit = sv_emit, .lost = sv_lost},
+          .emit = sv_emit, .emit_moved = sv_emit_moved, .lost = sv_lost},
 };
 
 void vt_remote_decode(pid_t pid, uint32_t arch, long nr, const uint64_t args[6]) {
@@ -132,7 +143,10 @@ void vt_remote_decode(pid_t pid, uint32_t arch, long nr, const uint64_t args[6])
 }
 
 void vt_remote_commit(vt_ring_header *ring) {
-  for (int i = 0; i < ctx.nev; i++) vt_ring_append(ring, ctx.ev[i].path, ctx.ev[i].len, ctx.ev[i].mode, ctx.ev[i].flags);
+  for (int i = 0; i < ctx.nev; i++) {
+    const sv_event *e = &ctx.ev[i];
+    vt_ring_append(ring, e->path, e->len, e->moved ? e->from : NULL, e->from_len, e->mode, e->flags);
+  }
   if (ctx.lost) vt_ring_fail(ring, VT_STATUS_UNTRACEABLE, ctx.lost);
 }
 

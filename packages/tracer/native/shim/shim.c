@@ -137,11 +137,16 @@ static int sh_probe(vt_tracee *t, const char *path) {
   return r == -ENOENT || r == -ENOTDIR ? VT_PROBE_MISSING : VT_PROBE_UNKNOWN;
 }
 
-static void sh_emit(vt_tracee *t, const char *path, size_t len, unsigned mode, unsigned flags) {
+static void sh_emit_moved(vt_tracee *t, const char *path, size_t len, const char *from, size_t from_len,
+                          unsigned mode, unsigned flags) {
   shim_ctx *c = (shim_ctx *)t;
-  vt_record *r = vt_ring_append(g_ring, path, len, mode, flags);
+  vt_record *r = vt_ring_append(g_ring, path, len, from, from_len, mode, flags);
   __atomic_fetch_add(&g_ring->shim_events, 1, __ATOMIC_RELAXED);
   if (r && c->nrec < MAX_RECS) c->recs[c->nrec++] = r;
+}
+
+static void sh_emit(vt_tracee *t, const char *path, size_t len, unsigned mode, unsigned flags) {
+  sh_emit_moved(t, path, len, NULL, 0, mode, flags);
 }
 
 static void sh_lost(vt_tracee *t, const char *why) {
@@ -151,7 +156,7 @@ static void sh_lost(vt_tracee *t, const char *why) {
 
 static const vt_tracee shim_ops = {
     .str = sh_str, .mem = sh_mem, .dirpath = sh_dirpath, .probe = sh_probe, .is_dir = NULL, .head = NULL,
-    .emit = sh_emit, .lost = sh_lost,
+    .emit = sh_emit, .emit_moved = sh_emit_moved, .lost = sh_lost,
 };
 
 /* ---- the one path every interceptor takes ------------------------------------------------------------------- */

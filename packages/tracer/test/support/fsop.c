@@ -82,12 +82,12 @@ int main(int argc, char **argv) {
     } else if (!strcmp(op, "nftw")) {
       if (nftw(p, stat_basename, 8, FTW_CHDIR | FTW_PHYS) != 0) fail(op, p);
       i++;
-    } else if (!strcmp(op, "procfd")) {
-      /* A path through /proc/self/fd/N/: must be recorded as the real path below the directory. */
+    } else if (!strcmp(op, "procfd") || !strcmp(op, "devfd")) {
+      /* A path through /proc/self/fd/N/ or /dev/fd/N/: must be recorded as the real path below the directory. */
       const char *f = i + 2 < argc ? argv[i + 2] : "";
       int d = open(p, O_RDONLY | O_DIRECTORY);
       char path[512];
-      snprintf(path, sizeof path, "/proc/self/fd/%d/%s", d, f);
+      snprintf(path, sizeof path, "%s/%d/%s", !strcmp(op, "procfd") ? "/proc/self/fd" : "/dev/fd", d, f);
       int fd = open(path, O_RDONLY);
       if (fd < 0) fail(op, path); else close(fd);
       if (d >= 0) close(d);

@@ -14,9 +14,16 @@ export interface TraceOptions {
   readonly simulate: 'unsupported' | 'fail' | undefined;
 }
 
-export type TraceOutcome =
+/** The tracer's launcher could not exec the program: a spawn error, with the errno's name as Node would give it. */
+export interface ExecFailure {
+  readonly code: string;
+  readonly errno: number;
+}
+
+export type TraceOutcome = (
   | { readonly complete: true; readonly accesses: ReadonlyMap<string, Access> }
-  | { readonly complete: false; readonly reason: 'capacity' | 'untraceable' | 'unsupported'; readonly accesses: ReadonlyMap<string, Access> };
+  | { readonly complete: false; readonly reason: 'capacity' | 'untraceable' | 'unsupported'; readonly accesses: ReadonlyMap<string, Access> }
+) & { readonly execFailure?: ExecFailure };
 
 export interface StartedTrace {
   /** Whether a tracer is really attached (then the child gets `FSPY=1`). */
@@ -46,10 +53,14 @@ export async function startTrace(opts: TraceOptions): Promise<StartedTrace> {
     return untraced('unsupported');
   }
   try {
-    if (tracer.detectTraceMode() === 'unsupported') return untraced('unsupported');
+    const mode = tracer.detectTraceMode();
+    if (mode === 'unsupported') return untraced('unsupported');
+    // The platform has a tracer but it cannot start here (e.g. vt inside another vt's traced task, where the
+    // kernel refuses a second seccomp listener): tracing.md §5 "the tracer itself failed to start".
+    if (mode === 'unavailable') return untraced('untraceable');
   } catch {
-    // A tracer that is present but broken (not built, probe failed) is the same as none: never fatal.
-    return untraced('unsupported');
+    // A tracer that is present but broken failed to start: never fatal.
+    return untraced('untraceable');
   }
   const env = { ...opts.env, FSPY: '1' };
   let session: import('@vt/tracer').TraceSession;
@@ -72,7 +83,10 @@ export async function startTrace(opts: TraceOptions): Promise<StartedTrace> {
     env: session.env,
     finish: async () => {
       const r = await session.finish();
-      return r.complete ? { complete: true, accesses: r.accesses } : { complete: false, reason: r.reason, accesses: r.accesses };
+      const execFailure = r.execError ? { execFailure: r.execError } : {};
+      return r.complete
+        ? { complete: true, accesses: r.accesses, ...execFailure }
+        : { complete: false, reason: r.reason, accesses: r.accesses, ...execFailure };
     },
     dispose: () => session.dispose(),
   };

@@ -10,7 +10,7 @@ import type { ErrorInfo, LeafResult, NotCached, Outcome, RunSummary } from '../r
 import type { CachedItemRun, CachedRunner } from '../run/cached.js';
 import { ChunkLog, readChunkLog, validateChunkLog } from '../run/chunk-log.js';
 import { cachedEnv } from '../run/env.js';
-import { TaskProcess } from '../run/process.js';
+import { describeExecFailure, TaskProcess } from '../run/process.js';
 import { commandLine, type InlineStatus } from '../run/status.js';
 import type { Workspace } from '../workspace/types.js';
 import type { Terminal } from '../run/writers.js';
@@ -215,6 +215,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       cwd: item.cwd,
       env: trace?.env ?? env,
       stdio: 'piped',
+      describedAs: item.program,
       onOutput: (kind, data) => {
         writer.output(kind, data);
         if (log && logError === undefined) {
@@ -240,7 +241,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       }
     };
     if (hashing) setImmediate(hashSome);
-    const outcome = await proc.done;
+    let outcome = await proc.done;
     runWindow.close();
     mark(`${task.pkg.name}#${task.name} exited`);
     hashing = false;
@@ -257,6 +258,8 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
      * period after the root exits (tracing.md §2). A write after this is another process's.
      */
     const treeEndedMs = Date.now();
+    // The launcher could not exec the program: the task never ran, and its exit status is the launcher's own.
+    if (traced?.execFailure) outcome = { kind: 'spawnError', message: describeExecFailure(traced.execFailure, { program: item.program, cwd: item.cwd }) };
     const report = ipc.kind === 'started' ? await ipc.server.stop() : undefined;
     if (report && opts.env.VT_LOG_IPC) {
       for (const line of report.requests) terminal.stderr(`[ipc] ${task.pkg.name}#${task.name}: ${line}\n`);

@@ -10,7 +10,10 @@ export interface Access {
   readonly readDir: boolean;
   readonly write: boolean;
   readonly writeDir: boolean;
-  /** A content read saw bytes the tree had not produced itself (read-modify-write). */
+  /**
+   * Some content read saw bytes the tree had not produced itself: there before the run, or renamed here from such a
+   * path (read-modify-write when the path is also written, by name or through a directory above it).
+   */
   readonly readBeforeWrite: boolean;
 }
 
@@ -93,7 +96,8 @@ function parentOf(p: string): string | undefined {
  * Turns the tracer's per-path record into inferred inputs, auto outputs and the read-write overlap
  * (cache.md §4, §7; outputs.md §2). The rule for real tools: a path the task itself creates or writes is an
  * output — existence checks and listings of it are not inputs, since a hit restores it — and only reading
- * pre-existing content of a file the task also writes (read-modify-write) makes the run uncacheable.
+ * pre-existing content of a file the task also writes, by name or through a directory it creates, removes or renames
+ * (read-modify-write), makes the run uncacheable.
  */
 export function classifyTrace(opts: {
   accesses: ReadonlyMap<string, Access>;
@@ -158,9 +162,12 @@ export function classifyTrace(opts: {
     const isRead = a.read || a.stat || a.readDir;
     if (!isRead) continue;
     if (inputNegative(p) || underAny(p, opts.ignoredInputs)) continue;
-    const isWritten = written.has(p) || insideWrittenDir(p);
-    if (isWritten) {
-      const writeCounts = opts.output.auto && a.write && !outputNegative(p) && !underAny(p, opts.ignoredOutputs);
+    // A path below a directory the task created, removed or renamed is written too (tracing.md §2), and a hit
+    // restores it; so reading content there that the tree had not produced (it was there before the run, or was
+    // renamed there from such a path) is read-modify-write just as for a file written by name.
+    const inWrittenDir = insideWrittenDir(p);
+    if (written.has(p) || inWrittenDir) {
+      const writeCounts = opts.output.auto && (a.write || inWrittenDir) && !outputNegative(p) && !underAny(p, opts.ignoredOutputs);
       if (a.read && a.readBeforeWrite && writeCounts && overlap === undefined) overlap = p;
       continue;
     }

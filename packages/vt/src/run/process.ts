@@ -18,6 +18,11 @@ export interface SpawnSpec {
    * that vt can signal its whole tree (cache.md §9, cli.md §6).
    */
   readonly stdio: 'inherit' | 'piped';
+  /**
+   * The program a spawn error names, when `program` only stands in for it (the tracer's launcher, which execs it):
+   * the user sees the same error as for an untraced spawn.
+   */
+  readonly describedAs?: string;
   readonly onOutput?: (kind: StreamKind, data: Buffer) => void;
 }
 
@@ -68,6 +73,17 @@ export function describeSpawnError(err: NodeJS.ErrnoException, spec: Pick<SpawnS
   return `${spec.program} in ${spec.cwd}: ${cause}${err.code ? ` (${err.code})` : ''}`;
 }
 
+/**
+ * A spawn error for a program that a stand-in process (the tracer's launcher) failed to exec with `errno`: the same
+ * error Node's spawn would have given for the program itself, described the same way.
+ */
+export function describeExecFailure(failure: { code: string; errno: number }, spec: Pick<SpawnSpec, 'program' | 'cwd'>): string {
+  const err: NodeJS.ErrnoException = Object.assign(new Error(`spawn ${spec.program} ${failure.code}`), {
+    code: failure.code, errno: -failure.errno, syscall: `spawn ${spec.program}`, path: spec.program,
+  });
+  return describeSpawnError(err, spec);
+}
+
 /** A spawned task process with its whole tree under vt's control. */
 export class TaskProcess {
   private readonly child: ChildProcess;
@@ -95,7 +111,7 @@ export class TaskProcess {
         if (settled || this.child.pid !== undefined) return;
         settled = true;
         this.exited = true;
-        resolve({ kind: 'spawnError', message: describeSpawnError(err, spec) });
+        resolve({ kind: 'spawnError', message: describeSpawnError(err, { program: spec.describedAs ?? spec.program, cwd: spec.cwd }) });
       });
       this.child.once('close', (code, signal) => {
         if (settled) return;
