@@ -242,7 +242,6 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
     };
     if (hashing) setImmediate(hashSome);
     let outcome = await proc.done;
-    runWindow.close();
     mark(`${task.pkg.name}#${task.name} exited`);
     hashing = false;
     const durationMs = Date.now() - started;
@@ -258,6 +257,7 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
      * period after the root exits (tracing.md §2). A write after this is another process's.
      */
     const treeEndedMs = Date.now();
+    runWindow.close();
     // The launcher could not exec the program: the task never ran, and its exit status is the launcher's own.
     if (traced?.execFailure) outcome = { kind: 'spawnError', message: describeExecFailure(traced.execFailure, { program: item.program, cwd: item.cwd }) };
     const report = ipc.kind === 'started' ? await ipc.server.stop() : undefined;

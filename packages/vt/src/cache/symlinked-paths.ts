@@ -17,9 +17,11 @@ export class SymlinkedPaths {
 
   constructor(private readonly workspaceRoot: string) {}
 
-  /** The real absolute path inside the workspace that `abs` (absolute, outside the workspace) names, if any. */
+  /**
+   * The real absolute path inside the workspace that `abs` (absolute, clean, outside the workspace and not a
+   * kernel path) names, if any.
+   */
   resolve(abs: string): string | undefined {
-    if (/^\/(proc|dev|sys)(\/|$)/.test(abs)) return undefined;
     const parent = path.dirname(abs);
     const realParent = this.inside(parent);
     if (realParent !== null) return realParent === parent ? undefined : path.join(realParent, path.basename(abs));

@@ -52,7 +52,7 @@ export function normaliseTracedPath(abs: string, workspaceRoot: string, cacheDir
   // resolve + relative would (a task touching 40,000 paths spent ~0.2 s in them). The rest take that way.
   const quick = isCleanBelow(abs, workspaceRoot) ? abs.slice(workspaceRoot.length + 1) : undefined;
   const clean = quick === undefined ? path.resolve(abs) : abs;
-  if (/^\/(proc|dev|sys)(\/|$)/.test(clean)) return undefined;
+  if (isKernelPath(clean)) return undefined;
   const rel = quick ?? path.relative(workspaceRoot, clean);
   if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
   const posix = quick ?? rel.split(path.sep).join('/');
@@ -64,8 +64,15 @@ export function normaliseTracedPath(abs: string, workspaceRoot: string, cacheDir
 /** A traced path spelled outside the workspace that names a path inside it through a symlink, normalised. */
 function throughSymlink(abs: string, workspaceRoot: string, cacheDirRel: string | undefined, symlinked: SymlinkedPaths): string | undefined {
   if (abs.includes('\0') || !path.isAbsolute(abs)) return undefined;
-  const real = symlinked.resolve(path.resolve(abs));
+  const clean = path.resolve(abs);
+  if (isKernelPath(clean)) return undefined;
+  const real = symlinked.resolve(clean);
   return real === undefined ? undefined : normaliseTracedPath(real, workspaceRoot, cacheDirRel);
+}
+
+/** `/proc`, `/dev`, `/sys` and below: kernel interfaces, never inputs (tracing.md §4). */
+export function isKernelPath(abs: string): boolean {
+  return /^\/(proc|dev|sys)(\/|$)/.test(abs);
 }
 
 /** `abs` lies strictly below `root` (itself clean) and has no empty, `.` or `..` component. */
