@@ -68,6 +68,44 @@ describe.each([
     expect(a).toMatchObject({ read: true, write: true, readBeforeWrite: true });
   });
 
+  it('appending to a file the task did not write and reading it back is a read before write (it still holds the old bytes)', async () => {
+    const f = join(dir, 'append-then-read.txt');
+    writeFileSync(f, 'old\n');
+    const a = access(await run('append', f, 'read', f), f);
+    expect(a).toMatchObject({ read: true, write: true, readBeforeWrite: true });
+  });
+
+  it('appending to a file the task created and reading it back reads only its own bytes', async () => {
+    const f = join(dir, 'write-append-read.txt');
+    writeFileSync(f, 'old\n');
+    const a = access(await run('write', f, 'append', f, 'read', f), f);
+    expect(a).toMatchObject({ read: true, write: true, readBeforeWrite: false });
+  });
+
+  it('appending to a missing file creates it: reading it back reads only its own bytes', async () => {
+    const f = join(dir, 'append-new.txt');
+    rmSync(f, { force: true });
+    const a = access(await run('append', f, 'read', f), f);
+    expect(a).toMatchObject({ read: true, write: true, readBeforeWrite: false });
+  });
+
+  it('a chmod or a truncate to a non-zero length keeps the bytes: reading afterwards is a read before write', async () => {
+    const c = join(dir, 'chmod-then-read.txt');
+    const t = join(dir, 'truncate-then-read.txt');
+    writeFileSync(c, 'old\n');
+    writeFileSync(t, 'old\n');
+    const r = await run('chmod', c, 'read', c, 'truncate', t, 'read', t);
+    expect(access(r, c)).toMatchObject({ read: true, write: true, readBeforeWrite: true });
+    expect(access(r, t)).toMatchObject({ read: true, write: true, readBeforeWrite: true });
+  });
+
+  it('a truncate to zero length replaces the bytes: reading afterwards reads only the tree\'s own', async () => {
+    const f = join(dir, 'truncate0-then-read.txt');
+    writeFileSync(f, 'old\n');
+    const a = access(await run('truncate0', f, 'read', f), f);
+    expect(a).toMatchObject({ read: true, write: true, readBeforeWrite: false });
+  });
+
   it('mkdir is WRITE_DIR; mkdir of an existing directory is only a STAT', async () => {
     const fresh = join(dir, 'newdir');
     const existing = join(dir, 'existing');

@@ -130,18 +130,22 @@ class ContentOrigins::Resolver {
     size_t at = 0;
     const Write *w = decisive(p, len, r, &at);
     if (!w) return !missing_at(p, len, r);
-    /* Follow moves back: the path (or the directory above it at `at`) was the destination of w. */
+    /* Follow moves and writes that kept the bytes back: the path (or the directory above it at `at`) was the
+     * destination of w, or still holds what it held before w. */
     std::string cur(p, len), src;
-    while (w->from != kNotMoved) {
-      const char *from = o_.froms_.data() + w->from;
-      if (*from == 0) return true;
-      src.assign(from);
-      src.append(cur, at, std::string::npos);
-      cur.swap(src);
+    for (;;) {
+      if (w->from != kNotMoved) {
+        const char *from = o_.froms_.data() + w->from;
+        if (*from == 0) return true;
+        src.assign(from);
+        src.append(cur, at, std::string::npos);
+        cur.swap(src);
+      } else if (!(w->flags & VT_REC_KEPT)) {
+        return false; /* the tree's own write */
+      }
       w = decisive(cur.data(), cur.size(), w->seq, &at);
-      if (!w) return true; /* content the source held from before the run */
+      if (!w) return true; /* content the path (or the move's source) held from before the run */
     }
-    return false; /* the tree's own write */
   }
 
   const ContentOrigins &o_;

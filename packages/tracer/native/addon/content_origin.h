@@ -4,7 +4,9 @@
  * read is the tree's own product; reading content that was there before the tree wrote the path (read-modify-write)
  * makes the run unstorable. The answer follows the order of the ring's records (a record's offset is its sequence
  * number):
- *  - after the tree wrote the path (created, truncated, deleted it, or a directory above it), the bytes are its own;
+ *  - after the tree wrote the path (created, truncated, deleted it, or a directory above it), the bytes are its own,
+ *    unless that write kept the bytes already there (VT_REC_KEPT: an append, a chmod): then they are also whatever
+ *    the path held before it;
  *  - after a rename moved content there (to the path, or to a directory above it), they are whatever the source
  *    held just before the move, followed back through earlier moves: renaming does not make content the tree's;
  *  - with no earlier write they are the workspace's, unless the path was missing then, which the next write shows

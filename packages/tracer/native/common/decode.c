@@ -139,11 +139,12 @@ static void emit_create(vt_tracee *t, const apath *p, unsigned mode, int exclusi
   t->emit(t, p->p, p->len, mode, VT_REC_EXISTED);
 }
 
-/* Write that needs an existing non-directory (truncate, unlink, chmod of a file, ...). */
-static void emit_modify(vt_tracee *t, const apath *p, unsigned mode) {
+/* Write that needs an existing non-directory (truncate, unlink, chmod of a file, ...); `kept`: VT_REC_KEPT if the
+ * write leaves (some of) the file's bytes in place. */
+static void emit_modify(vt_tracee *t, const apath *p, unsigned mode, unsigned kept) {
   int st = t->probe(t, p->p);
   if (st == VT_PROBE_MISSING || st == VT_PROBE_DIR) mode = VT_MODE_STAT;
-  t->emit(t, p->p, p->len, mode, st == VT_PROBE_MISSING ? 0 : VT_REC_EXISTED);
+  t->emit(t, p->p, p->len, mode, st == VT_PROBE_MISSING ? 0 : VT_REC_EXISTED | (mode == VT_MODE_STAT ? 0 : kept));
 }
 
 static unsigned decode_open(vt_tracee *t, const apath *p, long flags) {
@@ -163,6 +164,8 @@ static unsigned decode_open(vt_tracee *t, const apath *p, long flags) {
   }
   unsigned mode = VT_MODE_WRITE | (rd ? VT_MODE_READ : 0);
   unsigned failed = rd ? VT_MODE_READ : VT_MODE_STAT;
+  /* Without O_TRUNC an existing file keeps its bytes (an append, a write over part of it). */
+  unsigned kept = (flags & O_TRUNC) ? 0 : VT_REC_KEPT;
   if (flags & O_CREAT) {
     int st = t->probe(t, p->p);
     if (st == VT_PROBE_DIR) mode = VT_MODE_STAT; /* EISDIR */
@@ -171,13 +174,13 @@ static unsigned decode_open(vt_tracee *t, const apath *p, long flags) {
       t->emit(t, p->p, p->len, mode, 0);
       return mode;
     } else if (flags & O_EXCL) mode = VT_MODE_STAT;
-    t->emit(t, p->p, p->len, mode, VT_REC_EXISTED);
+    t->emit(t, p->p, p->len, mode, VT_REC_EXISTED | (mode & VT_MODE_WRITE ? kept : 0));
     return mode;
   }
   int st = t->probe(t, p->p);
   if (st == VT_PROBE_MISSING) mode = failed;
   else if (st == VT_PROBE_DIR) mode = VT_MODE_STAT;
-  t->emit(t, p->p, p->len, mode, st == VT_PROBE_MISSING ? 0 : VT_REC_EXISTED);
+  t->emit(t, p->p, p->len, mode, st == VT_PROBE_MISSING ? 0 : VT_REC_EXISTED | (mode & VT_MODE_WRITE ? kept : 0));
   return mode;
 }
 
@@ -293,7 +296,7 @@ static __attribute__((noinline)) unsigned decode_single(vt_tracee *t, const vt_s
     case VT_OP_MKNOD: emit_create(t, &p, VT_MODE_WRITE, 1); return VT_MODE_WRITE;
     case VT_OP_UNLINK:
       if (!(flags & VT_AT_REMOVEDIR)) {
-        emit_modify(t, &p, VT_MODE_WRITE);
+        emit_modify(t, &p, VT_MODE_WRITE, 0);
         return VT_MODE_WRITE;
       }
       /* fallthrough */
@@ -303,8 +306,8 @@ static __attribute__((noinline)) unsigned decode_single(vt_tracee *t, const vt_s
       t->emit(t, p.p, p.len, m, st == VT_PROBE_MISSING ? 0 : VT_REC_EXISTED);
       return m;
     }
-    case VT_OP_TRUNCATE:
-    case VT_OP_META: emit_modify(t, &p, VT_MODE_WRITE); return VT_MODE_WRITE;
+    case VT_OP_TRUNCATE: emit_modify(t, &p, VT_MODE_WRITE, a[1] != 0 ? VT_REC_KEPT : 0); return VT_MODE_WRITE;
+    case VT_OP_META: emit_modify(t, &p, VT_MODE_WRITE, VT_REC_KEPT); return VT_MODE_WRITE;
     default: return 0;
   }
 }

@@ -43,6 +43,16 @@ int main(int argc, char **argv) {
       int fd = open(p, O_RDWR);
       if (fd < 0) fail(op, p); else { (void)!read(fd, buf, sizeof buf); (void)!write(fd, "more\n", 5); close(fd); }
       i++;
+    } else if (!strcmp(op, "append")) {
+      int fd = open(p, O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (fd < 0) fail(op, p); else { (void)!write(fd, "more\n", 5); close(fd); }
+      i++;
+    } else if (!strcmp(op, "chmod")) {
+      if (chmod(p, 0755) != 0) fail(op, p);
+      i++;
+    } else if (!strcmp(op, "truncate") || !strcmp(op, "truncate0")) {
+      if (truncate(p, !strcmp(op, "truncate") ? 2 : 0) != 0) fail(op, p);
+      i++;
     } else if (!strcmp(op, "stat")) {
       struct stat st;
       if (stat(p, &st) != 0) fail(op, p);
