@@ -170,12 +170,37 @@ describe('batch fingerprints', () => {
       ['out', { listed: true, outputNames: ['y'], holdsOutputs: true }, false], // the task's own output dir
       ['made', plain, true], // a directory created during the run
       ['listed', plain, false],
-      ['never.txt', plain, false], // missing: not checked (see changedWhileRunning)
+      ['old.txt/below', plain, false], // missing, and root (nearest directory) changed by the task itself: see below
     ];
     const rels = cases.map(([rel]) => rel);
     const fps = batchFingerprints(root, rels, new FileHasher(root, undefined));
     const all = fps.all(cases.map(([, how]) => how));
-    expect(cases.map(([rel], i) => [rel, fps.changedDuring(i, all[i]!, run)])).toEqual(cases.map(([rel, , changed]) => [rel, changed]));
+    const wroteInto = new Set(['']);
+    expect(cases.map(([rel], i) => [rel, fps.changedDuring(i, all[i]!, run, wroteInto)])).toEqual(cases.map(([rel, , changed]) => [rel, changed]));
+  });
+
+  it('say that a missing path may have been deleted while the task ran when the directory above it changed then', async () => {
+    const root = makeTree({ 'kept/a.txt': 'a', 'gone/b.txt': 'b', 'whole/sub/c.txt': 'c', 'own/d.txt': 'd', 'quiet/e.txt': 'e' });
+    await new Promise((r) => setTimeout(r, 30)); // past the clock tick of the writes above
+    const run = RunWindow.open();
+    fs.rmSync(path.join(root, 'gone/b.txt'));
+    fs.rmSync(path.join(root, 'whole/sub'), { recursive: true });
+    fs.rmSync(path.join(root, 'own/d.txt'));
+    run.close();
+    const cases: [string, boolean][] = [
+      ['gone/b.txt', true], // deleted by someone else during the run
+      ['whole/sub/c.txt', true], // its directory deleted: the nearest one left ('whole') changed
+      ['own/d.txt', false], // deleted too, but the task wrote into 'own' itself (its ctime is the task's)
+      ['quiet/never.txt', false], // never there, and nothing changed around it
+      ['kept/a.txt/x', false], // below a file: ENOTDIR, the nearest directory ('kept') did not change
+    ];
+    const rels = cases.map(([rel]) => rel);
+    const plain = { listed: false, outputNames: [], holdsOutputs: false };
+    const fps = batchFingerprints(root, rels, new FileHasher(root, undefined));
+    const all = fps.all(rels.map(() => plain));
+    expect(all.every((fp) => fp.t === 'missing')).toBe(true);
+    const wroteInto = new Set(['own']);
+    expect(cases.map(([rel], i) => [rel, fps.changedDuring(i, all[i]!, run, wroteInto)])).toEqual(cases);
   });
 });
 

@@ -4,7 +4,7 @@ import { isPlainRel, PathKind, stampFiles } from './file-stamps.js';
 import type { FileHasher } from './fingerprint.js';
 import { pathReason, type MissReason } from './key.js';
 import type { RunWindow } from './run-window.js';
-import type { InferredRead } from './trace-set.js';
+import { type InferredRead, parentOf } from './trace-set.js';
 
 type EntryType = 'file' | 'dir' | 'symlink';
 
@@ -99,9 +99,10 @@ export function batchFingerprints(
   all(hows: readonly InferredRead[]): PathFingerprint[];
   /**
    * Whether path `i`, fingerprinted as `fp` after the run, may have been changed while the task ran, so that
-   * `fp` need not be what the task saw (see {@link changedWhileRunning}).
+   * `fp` need not be what the task saw (see {@link changedWhileRunning}). `wroteInto`: the directories the
+   * task itself created, removed or renamed entries in.
    */
-  changedDuring(i: number, fp: PathFingerprint, run: RunWindow): boolean;
+  changedDuring(i: number, fp: PathFingerprint, run: RunWindow, wroteInto: ReadonlySet<string>): boolean;
 } {
   // Other paths (the root itself, `..`) take the one-by-one way: slot -1.
   const slot = new Int32Array(rels.length).fill(-1);
@@ -139,16 +140,47 @@ export function batchFingerprints(
     const hash = hasher.hash(rel);
     return hash === undefined ? { t: 'missing' } : { t: 'file', h: hash };
   };
+  /** ctime (ns) of each directory checked by goneWhileRunning; undefined: missing too. */
+  const dirCtimes = new Map<string, bigint | undefined>();
+  const ctimeOf = (rel: string): bigint | undefined => {
+    if (dirCtimes.has(rel)) return dirCtimes.get(rel);
+    let ctime: bigint | undefined;
+    try {
+      ctime = fs.statSync(path.join(workspaceRoot, rel), { bigint: true, throwIfNoEntry: false })?.ctimeNs;
+    } catch {
+      ctime = undefined; // not a directory on the way (ENOTDIR): as missing
+    }
+    dirCtimes.set(rel, ctime);
+    return ctime;
+  };
+  /**
+   * A path missing after the run may have been there when the task read it, and deleted by another process
+   * before the task ended: then "missing" is not what the task saw, and a hit would replay output made from
+   * the deleted file. A deletion moves the ctime of the directory that held the path, so the nearest
+   * directory above it that still exists is checked. Unless the task itself added or removed entries there:
+   * its own changes move that ctime anyway (probing for a file and then writing next to it is common), and
+   * they are its outputs. Another task creating a file in the same directory during the run also keeps the
+   * run from being stored: a miss next time, never a stale hit.
+   */
+  const goneWhileRunning = (rel: string, run: RunWindow, wroteInto: ReadonlySet<string>): boolean => {
+    for (let dir = parentOf(rel); dir !== undefined; dir = parentOf(dir)) {
+      const ctime = ctimeOf(dir);
+      if (ctime === undefined) continue;
+      return !wroteInto.has(dir) && run.changedDuring(ctime);
+    }
+    return false;
+  };
   return {
     at,
     all(hows) {
       hashSlots(batchRels.map((_, k) => k));
       return hows.map((how, i) => at(i, how));
     },
-    changedDuring(i, fp, run) {
+    changedDuring(i, fp, run, wroteInto) {
       const j = slot[i]!;
       // A file's stamp, when its hash was proven against one, is the state that was hashed.
       if (fp.t === 'file' && j >= 0 && atStamp[j] !== undefined) return run.stampChangedDuring(stamps[j]!);
+      if (fp.t === 'missing') return goneWhileRunning(rels[i]!, run, wroteInto);
       return changedWhileRunning(path.join(workspaceRoot, rels[i]!), fp, run);
     },
   };
@@ -163,9 +195,7 @@ export function batchFingerprints(
  *   task wrote into it itself (`optional`), whose own entries move it anyway and are left out of the listing;
  * - a directory only stat'ed: it was created during the run (birth time; where the file system keeps none,
  *   Node reports 0 and this check cannot tell) — unless the task wrote into it;
- * - a missing path: not checked. A path deleted during the run would show in its parent's ctime, but so
- *   does any file another task creates next to it, and tools probe for missing files everywhere: that
- *   check would keep whole packages from being cached whenever tasks run side by side.
+ * - a missing path: see `goneWhileRunning` in {@link batchFingerprints}.
  */
 function changedWhileRunning(abs: string, fp: PathFingerprint, run: RunWindow): boolean {
   if (fp.t === 'missing' || ((fp.t === 'listing' || fp.t === 'dir') && fp.optional)) return false;

@@ -349,7 +349,8 @@ export function createCacheSession(opts: { ws: Workspace; env: NodeJS.ProcessEnv
       const inferred = fingerprints.all(reads.map(([, how]) => how)).map((fp, i): [string, PathFingerprint] => [reads[i]![0], fp]);
       // Inferred inputs are fingerprinted after the run: one changed while the task ran (an editor save, a
       // concurrent task) may not be what the task read, and storing it would make a stale hit possible.
-      const changed = inferred.findIndex(([, fp], i) => fingerprints.changedDuring(i, fp, runWindow));
+      const wroteInto = classification?.wroteInto ?? new Set<string>();
+      const changed = inferred.findIndex(([, fp], i) => fingerprints.changedDuring(i, fp, runWindow, wroteInto));
       if (changed >= 0) return { kind: 'success', notCached: { kind: 'inputChangedDuringRun', path: inferred[changed]![0] } };
       const ignoredOutputs = ignoreRoots(report?.ignoredOutputs);
       const outputNegative = compileNegatives(task.output);

@@ -38,6 +38,8 @@ export interface TraceClassification {
   readonly writes: readonly string[];
   /** Directories the task created, removed or renamed (their contents count as written). */
   readonly writtenDirs: readonly string[];
+  /** Directories the task added, removed or renamed entries in (excluded writes too): their ctime is its own. */
+  readonly wroteInto: ReadonlySet<string>;
   /** The first (sorted) path whose pre-existing content was read and then written, if any. */
   readonly overlap: string | undefined;
 }
@@ -93,7 +95,8 @@ function matcher(globs: readonly string[]): (p: string) => boolean {
   return (p) => m(p);
 }
 
-function parentOf(p: string): string | undefined {
+/** The workspace-relative directory holding `p` (`''` for the root's entries); undefined for the root. */
+export function parentOf(p: string): string | undefined {
   if (p === '') return undefined;
   const i = p.lastIndexOf('/');
   return i < 0 ? '' : p.slice(0, i);
@@ -144,6 +147,11 @@ export function classifyTrace(opts: {
     if (a.write || a.writeDir) written.add(p);
   }
   writtenDirs.sort();
+  const wroteInto = new Set<string>();
+  for (const p of written) {
+    const dir = parentOf(p);
+    if (dir !== undefined) wroteInto.add(dir);
+  }
   const insideWrittenDir = (p: string): boolean => writtenDirs.some((d) => d !== p && (d === '' || p.startsWith(`${d}/`)));
 
   // Names produced by the task, per directory: each written path, and each ancestor directory of one.
@@ -186,5 +194,5 @@ export function classifyTrace(opts: {
   const writes = opts.output.auto
     ? [...written].filter((p) => p !== '' && !outputNegative(p) && !underAny(p, opts.ignoredOutputs)).sort()
     : [];
-  return { inputs, writes, writtenDirs, overlap };
+  return { inputs, writes, writtenDirs, wroteInto, overlap };
 }
