@@ -382,12 +382,25 @@ class Fuzz {
     }
   }
 
-  /** Starts vt, changes a source file while its tasks run, and waits; that run is not checked, the next is. */
+  /**
+   * Starts vt, edits, deletes or adds a source file while its tasks run, and waits; that run is not checked, the
+   * next is (a deleted file stays deleted, so a run stored with it "missing" would hit there).
+   */
   async mutateDuringRun(): Promise<void> {
     const { done } = this.startVt();
     await this.sleep(60, 250);
     const files = this.sourceFiles();
-    if (files.length > 0) {
+    const kind = this.pick(['edit', 'edit', 'delete', 'add'] as const);
+    if (kind === 'add' || files.length === 0) {
+      const file = path.join(this.root, 'packages', this.pick(['lib', 'app']), 'src', `mid${this.counter++}.txt`);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, 'added');
+      this.log('add during a run', file);
+    } else if (kind === 'delete') {
+      const file = this.pick(files);
+      fs.rmSync(file);
+      this.log('delete during a run', file);
+    } else {
       const file = this.pick(files);
       fs.writeFileSync(file, `${fs.readFileSync(file, 'utf8')}!`);
       this.log('edit during a run', file);
