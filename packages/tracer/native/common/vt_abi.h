@@ -38,8 +38,8 @@
  * tree did not produce. */
 #define VT_REC_MOVED 0x02u
 /* For write records of a file that existed: the write kept its bytes (an open for writing without O_TRUNC, such as
- * an append, or a truncate to a non-zero length), so what the path holds afterwards still contains what it held
- * before, and a later read of it sees those bytes too. */
+ * an append; a chmod, chown or utime; a truncate to a non-zero length), so what the path holds afterwards still
+ * contains what it held before, and a later read of it sees those bytes too. */
 #define VT_REC_KEPT 0x04u
 #define VT_REC_COMMITTED 0x80u /* set last (release store): the record is complete */
 

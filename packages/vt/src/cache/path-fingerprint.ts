@@ -99,8 +99,8 @@ export function batchFingerprints(
   all(hows: readonly InferredRead[]): PathFingerprint[];
   /**
    * Whether path `i`, fingerprinted as `fp` after the run, may have been changed while the task ran, so that
-   * `fp` need not be what the task saw (see {@link changedWhileRunning}). `wroteInto`: the directories the
-   * task itself created, removed or renamed entries in.
+   * `fp` need not be what the task saw (see {@link changedWhileRunning}). `wroteInto`: the directories that
+   * directly hold a path the task wrote (TraceClassification.wroteInto).
    */
   changedDuring(i: number, fp: PathFingerprint, run: RunWindow, wroteInto: ReadonlySet<string>): boolean;
 } {

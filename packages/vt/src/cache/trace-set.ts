@@ -38,7 +38,10 @@ export interface TraceClassification {
   readonly writes: readonly string[];
   /** Directories the task created, removed or renamed (their contents count as written). */
   readonly writtenDirs: readonly string[];
-  /** Directories the task added, removed or renamed entries in (excluded writes too): their ctime is its own. */
+  /**
+   * Directories directly holding a path the task wrote (excluded writes too): any change of their ctime during the
+   * run may be the task's own (an entry it created, removed or renamed there).
+   */
   readonly wroteInto: ReadonlySet<string>;
   /** The first (sorted) path whose pre-existing content was read and then written, if any. */
   readonly overlap: string | undefined;
