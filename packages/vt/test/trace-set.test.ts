@@ -192,7 +192,7 @@ describe('batch fingerprints', () => {
       ['whole/sub/c.txt', true], // its directory deleted: the nearest one left ('whole') changed
       ['own/d.txt', false], // deleted too, but the task wrote into 'own' itself (its ctime is the task's)
       ['quiet/never.txt', false], // never there, and nothing changed around it
-      ['kept/a.txt/x', false], // below a file: ENOTDIR, the nearest directory ('kept') did not change
+      ['kept/a.txt/x', false], // below a file (ENOTDIR): the nearest existing path above it is that file, unchanged
     ];
     const rels = cases.map(([rel]) => rel);
     const plain = { listed: false, outputNames: [], holdsOutputs: false };

@@ -148,7 +148,7 @@ export function batchFingerprints(
     try {
       ctime = fs.statSync(path.join(workspaceRoot, rel), { bigint: true, throwIfNoEntry: false })?.ctimeNs;
     } catch {
-      ctime = undefined; // not a directory on the way (ENOTDIR): as missing
+      ctime = undefined; // a file where a directory should be, further up (ENOTDIR): as missing
     }
     dirCtimes.set(rel, ctime);
     return ctime;
@@ -156,8 +156,8 @@ export function batchFingerprints(
   /**
    * A path missing after the run may have been there when the task read it, and deleted by another process
    * before the task ended: then "missing" is not what the task saw, and a hit would replay output made from
-   * the deleted file. A deletion moves the ctime of the directory that held the path, so the nearest
-   * directory above it that still exists is checked. Unless the task itself added or removed entries there:
+   * the deleted file. A deletion moves the ctime of the directory that held the path, so the nearest path
+   * above it that still exists is checked (normally a directory; a file there was replaced if it moved). Unless the task itself added or removed entries there:
    * its own changes move that ctime anyway (probing for a file and then writing next to it is common), and
    * they are its outputs. Another task creating a file in the same directory during the run also keeps the
    * run from being stored: a miss next time, never a stale hit.
